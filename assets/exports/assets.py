@@ -1,0 +1,30 @@
+"""Export asset: every mart of the warehouse as Parquet under data/marts/."""
+
+
+from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
+
+from assets.exports.logic import export_all
+from pipelines.resources import CarbonLedgerResource
+
+EXPORTED_MARTS = (
+    "fct_emissions",
+    "fct_activity_without_factor",
+    "rpt_ghg_inventory_annual",
+    "rpt_intensity_annual",
+)
+
+
+@asset(
+    key=AssetKey(["exports", "marts_parquet"]),
+    group_name="exports",
+    deps=[AssetKey(["marts", m]) for m in EXPORTED_MARTS],
+    description="Every mart of warehouse.duckdb as Parquet in data/marts/<mart>/ (by reporting_year).",
+    kinds={"duckdb", "parquet"},
+)
+def marts_parquet(context: AssetExecutionContext, carbonledger: CarbonLedgerResource) -> MaterializeResult:
+    settings = carbonledger.settings
+    rows = export_all(settings.warehouse_path, settings.marts_dir)
+    return MaterializeResult(metadata={
+        "marts_dir": str(settings.marts_dir),
+        "rows_per_mart": MetadataValue.json(rows),
+    })

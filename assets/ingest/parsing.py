@@ -1,0 +1,131 @@
+"""Text → typed values as polars expressions, shared by bronze (dating a row) and silver (typing it).
+
+Landing files arrive as text in the formats offices really use; these expressions accept what a
+careful person would read the same way (`1,234.5`, `2022/1/5`, `2022年1月`) and give null for
+anything else, so the caller can quarantine the row and quote the raw value.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日")
+# A date written with a time (Excel exports often do) still names a day.
+DATETIME_AS_DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S%.f")
+NAIVE_TIMESTAMP_FORMATS = (
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%dT%H:%M",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d %H:%M",
+    "%Y-%m-%d %H:%M:%S%.f",
+    "%Y-%m-%dT%H:%M:%S%.f",
+)
+OFFSET_TIMESTAMP_FORMATS = ("%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d %H:%M:%S%z", "%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%dT%H:%M%z")
+MONTH_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d")
+
+_NUMBER = r"^[+-]?(\d+(\.\d*)?|\.\d+|\d{1,3}(,\d{3})+(\.\d*)?)([eE][+-]?\d+)?$"
+_TRUE = ("true", "t", "yes", "y", "1", "是", "真")
+_FALSE = ("false", "f", "no", "n", "0", "否", "假")
+
+
+def clean_text(expr: pl.Expr) -> pl.Expr:
+    """Trim spaces (including the ideographic space) and turn empty strings into null."""
+    trimmed = expr.str.strip_chars(" \t\r\n\u3000\u00a0")
+    return pl.when(trimmed == "").then(None).otherwise(trimmed)
+
+
+def parse_float(expr: pl.Expr) -> pl.Expr:
+    """`1234.5`, `1,234.5`, `-3`, `1e3` → float; anything else → null."""
+    text = clean_text(expr)
+    return (
+        pl.when(text.str.contains(_NUMBER))
+        .then(text.str.replace_all(",", "", literal=True).cast(pl.Float64, strict=False))
+        .otherwise(None)
+    )
+
+
+def parse_int(expr: pl.Expr) -> pl.Expr:
+    """Whole numbers only (`12`, `1,200`, `12.0`); `12.5` → null."""
+    value = parse_float(expr)
+    return pl.when(value == value.floor()).then(value.cast(pl.Int64, strict=False)).otherwise(None)
+
+
+def parse_bool(expr: pl.Expr) -> pl.Expr:
+    text = clean_text(expr).str.to_lowercase()
+    return pl.when(text.is_in(_TRUE)).then(True).when(text.is_in(_FALSE)).then(False).otherwise(None)
+
+
+def parse_date(expr: pl.Expr) -> pl.Expr:
+    text = clean_text(expr)
+    candidates = [text.str.to_date(fmt, strict=False) for fmt in DATE_FORMATS]
+    candidates += [text.str.to_datetime(fmt, strict=False).dt.date() for fmt in DATETIME_AS_DATE_FORMATS]
+    return pl.coalesce(candidates)
+
+
+def parse_month(expr: pl.Expr) -> pl.Expr:
+    """`2022-01`, `2022/1`, `202201`, `2022年1月`, or a full date → the first day of that month."""
+    text = clean_text(expr)
+    padded = text.str.replace(r"^(\d{4})[-/.年](\d{1,2})月?$", "${1}-${2}-01")
+    compact = text.str.replace(r"^(\d{4})(\d{2})$", "${1}-${2}-01")
+    candidates = [padded.str.to_date("%Y-%m-%d", strict=False), compact.str.to_date("%Y-%m-%d", strict=False)]
+    candidates += [text.str.to_date(fmt, strict=False).dt.month_start() for fmt in MONTH_FORMATS]
+    return pl.coalesce(candidates)
+
+
+def parse_timestamp(expr: pl.Expr, timezone: str) -> pl.Expr:
+    """A timestamp in UTC. Text with an offset keeps it; text without is read in `timezone`."""
+    text = clean_text(expr)
+    with_offset = [
+        text.str.to_datetime(fmt, strict=False, time_unit="us").dt.convert_time_zone("UTC")
+        for fmt in OFFSET_TIMESTAMP_FORMATS
+    ]
+    # `Z` is an offset too; chrono's %z does not read it, so spell it out.
+    zulu = text.str.replace(r"Z$", "+00:00")
+    with_offset += [
+        zulu.str.to_datetime(fmt, strict=False, time_unit="us").dt.convert_time_zone("UTC")
+        for fmt in OFFSET_TIMESTAMP_FORMATS
+    ]
+    naive = pl.coalesce(
+        [text.str.to_datetime(fmt, strict=False, time_unit="us") for fmt in NAIVE_TIMESTAMP_FORMATS]
+        + [text.str.to_date(fmt, strict=False).cast(pl.Datetime("us")) for fmt in DATE_FORMATS]
+    )
+    local = naive.dt.replace_time_zone(timezone, ambiguous="earliest", non_existent="null").dt.convert_time_zone("UTC")
+    return pl.coalesce(with_offset + [local])
+
+
+def parse_timestamp_utc_naive(expr: pl.Expr, timezone: str) -> pl.Expr:
+    """As parse_timestamp, stored without a zone: the value is UTC (column names end in `_at`)."""
+    return parse_timestamp(expr, timezone).dt.replace_time_zone(None)
+
+
+def parse_as(expr: pl.Expr, column_type: str, timezone: str) -> pl.Expr:
+    """Dispatch on a column type of assets/ingest/tables.py."""
+    if column_type == "string":
+        return clean_text(expr)
+    if column_type == "float":
+        return parse_float(expr)
+    if column_type == "int":
+        return parse_int(expr)
+    if column_type == "bool":
+        return parse_bool(expr)
+    if column_type == "date":
+        return parse_date(expr)
+    if column_type == "month":
+        return parse_month(expr)
+    if column_type == "timestamp":
+        return parse_timestamp_utc_naive(expr, timezone)
+    raise ValueError(f"unknown column type {column_type!r}")
+
+
+def activity_month(expr: pl.Expr, column_type: str, timezone: str) -> pl.Expr:
+    """'YYYY-MM' of a row's date or time, cut in the reporting time zone; 'unknown' when unreadable."""
+    if column_type == "timestamp":
+        local = parse_timestamp(expr, timezone).dt.convert_time_zone(timezone)
+        month = local.dt.strftime("%Y-%m")
+    elif column_type == "month":
+        month = parse_month(expr).dt.strftime("%Y-%m")
+    else:
+        month = parse_date(expr).dt.strftime("%Y-%m")
+    return month.fill_null("unknown")

@@ -1,0 +1,1 @@
+"""The Carbon Ledger Dagster code location (see pipelines/definitions.py)."""

@@ -1,0 +1,160 @@
+"""The `carbonledger` command line: how people and scripts drive Carbon Ledger.
+
+Options that locate data are exported as CARBONLEDGER_* variables *before* the Dagster Definitions
+are imported, because resources and dbt's profiles.yml read only those. Runs go to the Dagster
+instance in DAGSTER_HOME (default: .dagster/ in the project), so `make dev` shows them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from datetime import date
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+EXIT_OK, EXIT_BAD_ROWS, EXIT_UNREADABLE = 0, 1, 2
+
+
+def parse_years(text: str | None) -> tuple[int, int] | None:
+    """'2022' -> (2022, 2022); '2021-2023' -> (2021, 2023); None -> None."""
+    if not text:
+        return None
+    first, _, last = text.partition("-")
+    try:
+        start, end = int(first), int(last or first)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--years takes YYYY or YYYY-YYYY, not {text!r}") from None
+    if not (2000 <= start <= end <= 2100):
+        raise argparse.ArgumentTypeError(f"--years {text!r}: years must be ascending, between 2000 and 2100")
+    return start, end
+
+
+def _add_data_options(parser: argparse.ArgumentParser, years: bool = True) -> None:
+    parser.add_argument("--landing", default=None, help="landing folder (default: <data>/landing)")
+    parser.add_argument("--data", default=None, help="data folder: lake, warehouse, marts, reports (default: data)")
+    parser.add_argument("--config", default=None,
+                        help="policy file (default: carbonledger.yml, else carbonledger.example.yml)")
+    if years:
+        parser.add_argument("--years", type=parse_years, default=None,
+                            help="YYYY or YYYY-YYYY (default: every year found in the landing files)")
+
+
+def export_environment(args: argparse.Namespace) -> None:
+    """CARBONLEDGER_* and DAGSTER_HOME, as absolute paths, for everything loaded after this."""
+    data = Path(args.data or os.environ.get("CARBONLEDGER_DATA") or "data").resolve()
+    landing = Path(args.landing or os.environ.get("CARBONLEDGER_LANDING") or data / "landing").resolve()
+    os.environ["CARBONLEDGER_DATA"] = str(data)
+    os.environ["CARBONLEDGER_LANDING"] = str(landing)
+    from pipelines.policy import resolve_policy_path
+
+    os.environ["CARBONLEDGER_CONFIG"] = str(resolve_policy_path(args.config or os.environ.get("CARBONLEDGER_CONFIG")).resolve())
+    if getattr(args, "engine", None):
+        os.environ["CARBONLEDGER_ENGINE"] = args.engine
+    if not os.environ.get("DAGSTER_HOME"):
+        os.environ["DAGSTER_HOME"] = str(PROJECT_ROOT / ".dagster")
+    Path(os.environ["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
+
+
+def _ensure_manifest() -> None:
+    """The dbt manifest must exist before the Definitions load (`make` prepares it; so does this)."""
+    manifest = PROJECT_ROOT / "dbt_project" / "target" / "manifest.json"
+    if manifest.exists():
+        return
+    import subprocess
+
+    dbt = Path(sys.executable).parent / "dbt"
+    subprocess.run([str(dbt), "parse", "--quiet", "--project-dir", str(manifest.parents[1]),
+                    "--profiles-dir", str(manifest.parents[1])], check=True)
+
+
+# --- commands ------------------------------------------------------------------------------------
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    export_environment(args)
+    from pipelines.landing_check import check_landing
+
+    return check_landing(Path(os.environ["CARBONLEDGER_LANDING"]), os.environ["CARBONLEDGER_CONFIG"], out=sys.stdout)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    export_environment(args)
+    _ensure_manifest()
+    from pipelines.runner import print_summary, run_pipeline
+
+    result = run_pipeline(years=args.years, full_refresh=getattr(args, "full_refresh", False))
+    print_summary(result, out=sys.stdout)
+    return 0 if result.success else 1
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from generator.group import generate
+
+    years = args.years or (2021, 2023)
+    out = Path(args.out).resolve()
+    summary = generate(scale=args.scale, years=years, seed=args.seed, out_dir=out)
+    print(summary)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    export_environment(args)
+    from generator.group import generate
+
+    landing = Path(os.environ["CARBONLEDGER_LANDING"])
+    years = args.years or (2021, 2023)
+    print(f"Generating the demo group ({years[0]}-{years[1]}, seed {args.seed}) into {landing} ...", flush=True)
+    print(generate(scale="demo", years=years, seed=args.seed, out_dir=landing), flush=True)
+    args.years = years
+    return cmd_run(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="carbonledger", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="generate the demo group and run everything")
+    _add_data_options(demo)
+    demo.add_argument("--seed", type=int, default=7)
+    demo.set_defaults(func=cmd_demo)
+
+    gen = sub.add_parser("generate", help="write a synthetic group in the landing contract")
+    gen.add_argument("--scale", choices=("demo", "group"), default="demo")
+    gen.add_argument("--years", type=parse_years, default=None, help="YYYY or YYYY-YYYY (default 2021-2023)")
+    gen.add_argument("--seed", type=int, default=7)
+    gen.add_argument("--out", default="data/landing")
+    gen.set_defaults(func=cmd_generate)
+
+    run = sub.add_parser("run", help="materialise every asset for the years, in one run")
+    _add_data_options(run)
+    run.add_argument("--full-refresh", action="store_true", help="rebuild incremental facts from scratch")
+    run.add_argument("--engine", choices=("duckdb", "spark"), default=None, help="dbt target (default duckdb)")
+    run.set_defaults(func=cmd_run)
+
+    check = sub.add_parser("check", help="validate landing files only (exit 0 valid, 1 bad rows, 2 unreadable)")
+    _add_data_options(check, years=False)
+    check.set_defaults(func=cmd_check)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a clear one-line error for users, the traceback with CARBONLEDGER_DEBUG=1
+        from pipelines.policy import PolicyError
+
+        if os.environ.get("CARBONLEDGER_DEBUG") or not isinstance(exc, (PolicyError, FileNotFoundError, ValueError)):
+            raise
+        print(f"carbonledger: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

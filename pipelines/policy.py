@@ -1,0 +1,266 @@
+"""Reads and validates the reporting policy (`carbonledger.yml`).
+
+The policy is the one place a user states how the inventory is drawn up. It is validated strictly
+(unknown keys and unknown factor sets are errors naming the key) and turned into small tables that
+dbt reads as the `silver.policy_*` sources. Its SHA-256 travels with every run and fact row.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import polars as pl
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+FACTOR_SEEDS_DIR = PROJECT_ROOT / "dbt_project" / "seeds" / "factors"
+EXAMPLE_POLICY = PROJECT_ROOT / "carbonledger.example.yml"
+
+SCOPE3_CATEGORIES = (
+    "s3_01_purchased_goods",
+    "s3_02_capital_goods",
+    "s3_03_fuel_energy",
+    "s3_04_upstream_transport",
+    "s3_05_waste",
+    "s3_06_business_travel",
+    "s3_07_employee_commuting",
+    "s3_08_upstream_leased_assets",
+    "s3_09_downstream_transport",
+    "s3_10_processing_of_sold_products",
+    "s3_11_use_of_sold_products",
+    "s3_12_end_of_life_of_sold_products",
+    "s3_13_downstream_leased_assets",
+    "s3_14_franchises",
+    "s3_15_investments",
+)
+
+
+POLICY_TABLES = ("policy_settings", "policy_factor_pins", "policy_scope3_categories", "policy_custom_factors")
+
+
+class PolicyError(ValueError):
+    """The policy file is missing, unreadable or invalid; the message names the file and key."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Organisation(_Strict):
+    root_entity_id: str
+    consolidation_approach: Literal["operational_control", "financial_control", "equity_share"] = (
+        "operational_control"
+    )
+
+
+class Reporting(_Strict):
+    timezone: str = "Asia/Shanghai"
+    base_year: int = Field(ge=1990, le=2100)
+    recalculation_threshold_pct: float = Field(default=5.0, gt=0, le=100)
+    gwp_set: Literal["AR4", "AR5", "AR6"] = "AR5"
+    scope2_headline_method: Literal["location_based", "market_based"] = "location_based"
+    include_radiative_forcing: bool = True
+    scope3_categories_reported: tuple[str, ...] = ()
+    operational_scope3_categories: tuple[str, ...] = ()
+    materiality_threshold_pct: float = Field(default=1.0, ge=0, le=100)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name such as Asia/Shanghai)") from exc
+        return value
+
+    @field_validator("scope3_categories_reported", "operational_scope3_categories")
+    @classmethod
+    def _known_categories(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [c for c in value if c not in SCOPE3_CATEGORIES]
+        if unknown:
+            raise ValueError(f"unknown Scope 3 categories {unknown}; known: {list(SCOPE3_CATEGORIES)}")
+        return value
+
+
+class CustomFactor(_Strict):
+    factor_id: str
+    factor_set: str
+    activity: str
+    geography: str = "*"
+    activity_variant: str = ""
+    gas: str = "CO2"
+    kg_per_unit: float = Field(ge=0)
+    activity_unit: str
+    gwp_set: str = ""
+    data_year: int
+    source: str = Field(min_length=3)
+
+
+class EmissionFactors(_Strict):
+    pins: dict[str, dict[int, str]] = Field(default_factory=dict)
+    custom_factors: tuple[CustomFactor, ...] = ()
+
+
+class Targets(_Strict):
+    neutrality_year: int = 2030
+
+
+class Policy(_Strict):
+    policy_version: Literal[1]
+    organisation: Organisation
+    reporting: Reporting
+    emission_factors: EmissionFactors = EmissionFactors()
+    targets: Targets = Targets()
+
+
+@dataclass(frozen=True)
+class LoadedPolicy:
+    """A validated policy with where it came from and its fingerprint."""
+
+    policy: Policy
+    path: Path
+    sha256: str
+
+    @property
+    def timezone(self) -> str:
+        return self.policy.reporting.timezone
+
+
+def resolve_policy_path(config: str | Path | None) -> Path:
+    """The policy the user named, else `carbonledger.yml`, else the committed example."""
+    if config:
+        return Path(config)
+    local = Path("carbonledger.yml")
+    return local if local.exists() else EXAMPLE_POLICY
+
+
+def known_factor_sets(seeds_dir: Path = FACTOR_SEEDS_DIR) -> dict[str, dict[str, str]]:
+    """Every factor set of the library: factor_set -> its catalogue row (activity, level, year...)."""
+    sets: dict[str, dict[str, str]] = {}
+    for path in sorted(seeds_dir.glob("factor_sets_*.csv")):
+        with path.open(encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                sets[row["factor_set"]] = row
+    return sets
+
+
+def _format_validation_error(path: Path, exc: ValidationError) -> str:
+    lines = [f"{path}: the policy is invalid:"]
+    for err in exc.errors():
+        key = ".".join(str(part) for part in err["loc"])
+        if err["type"] == "extra_forbidden":
+            lines.append(f"  - {key}: unknown key (see docs/policy.md for the keys this version reads)")
+        elif err["type"] == "missing":
+            lines.append(f"  - {key}: required key is missing")
+        else:
+            lines.append(f"  - {key}: {err['msg']} (got {err.get('input')!r})")
+    return "\n".join(lines)
+
+
+def load_policy(config: str | Path | None = None) -> LoadedPolicy:
+    """Parse and validate the policy; raise PolicyError with every problem named by key."""
+    path = resolve_policy_path(config)
+    try:
+        raw_bytes = path.read_bytes()
+    except OSError as exc:
+        raise PolicyError(f"{path}: cannot read the policy file ({exc.strerror})") from exc
+    try:
+        document = yaml.safe_load(raw_bytes.decode("utf-8"))
+    except (UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise PolicyError(f"{path}: not valid UTF-8 YAML: {exc}") from exc
+    if not isinstance(document, dict):
+        raise PolicyError(f"{path}: the policy must be a YAML mapping with policy_version: 1")
+    try:
+        policy = Policy.model_validate(document)
+    except ValidationError as exc:
+        raise PolicyError(_format_validation_error(path, exc)) from exc
+    _check_factor_pins(path, policy)
+    return LoadedPolicy(policy=policy, path=path, sha256=hashlib.sha256(raw_bytes).hexdigest())
+
+
+def _check_factor_pins(path: Path, policy: Policy) -> None:
+    library = known_factor_sets()
+    custom_sets = {f.factor_set: f for f in policy.emission_factors.custom_factors}
+    pinnable = {row["activity"] for row in library.values()} | {f.activity for f in custom_sets.values()}
+    problems = []
+    for pin_key, by_year in policy.emission_factors.pins.items():
+        activity = _pin_activity(pin_key)
+        if activity not in pinnable:
+            problems.append(f"emission_factors.pins.{pin_key}: unknown activity {activity!r}; known: {sorted(pinnable)}")
+            continue
+        for year, factor_set in by_year.items():
+            key = f"emission_factors.pins.{pin_key}.{year}"
+            entry = library.get(factor_set)
+            if entry is None and factor_set not in custom_sets:
+                problems.append(f"{key}: unknown factor set {factor_set!r}")
+            elif entry is not None and entry["activity"] != activity:
+                problems.append(f"{key}: factor set {factor_set!r} is for {entry['activity']!r}, not {activity!r}")
+            elif entry is not None and pin_key.endswith(("_location_based", "_market_based")):
+                method = pin_key.rsplit("_", 2)[-2] + "_based"
+                if entry.get("scope2_method") and entry["scope2_method"] != method:
+                    problems.append(f"{key}: factor set {factor_set!r} is a {entry['scope2_method']} set, pinned as {method}")
+    if problems:
+        raise PolicyError(f"{path}: the policy is invalid:\n" + "\n".join(f"  - {p}" for p in problems))
+
+
+def _pin_activity(pin_key: str) -> str:
+    """`electricity_location_based` pins factors of activity `electricity`."""
+    for suffix in ("_location_based", "_market_based"):
+        if pin_key.endswith(suffix):
+            return pin_key[: -len(suffix)]
+    return pin_key
+
+
+def policy_tables(loaded: LoadedPolicy) -> dict[str, pl.DataFrame]:
+    """The policy as the small `silver.policy_*` tables dbt reads (each row carries the hash)."""
+    p = loaded.policy
+    settings = {
+        "root_entity_id": p.organisation.root_entity_id,
+        "consolidation_approach": p.organisation.consolidation_approach,
+        "timezone": p.reporting.timezone,
+        "base_year": str(p.reporting.base_year),
+        "recalculation_threshold_pct": str(p.reporting.recalculation_threshold_pct),
+        "gwp_set": p.reporting.gwp_set,
+        "scope2_headline_method": p.reporting.scope2_headline_method,
+        "include_radiative_forcing": str(p.reporting.include_radiative_forcing).lower(),
+        "materiality_threshold_pct": str(p.reporting.materiality_threshold_pct),
+        "neutrality_year": str(p.targets.neutrality_year),
+        "policy_path": str(loaded.path),
+    }
+    pins = [
+        {"pin_key": key, "activity": _pin_activity(key), "reporting_year": year, "factor_set": factor_set}
+        for key, by_year in p.emission_factors.pins.items()
+        for year, factor_set in by_year.items()
+    ]
+    categories = [
+        {"category": c, "is_reported": c in p.reporting.scope3_categories_reported,
+         "is_operational": c in p.reporting.operational_scope3_categories}
+        for c in SCOPE3_CATEGORIES
+    ]
+    custom = [f.model_dump() for f in p.emission_factors.custom_factors]
+    tables = {
+        "policy_settings": pl.DataFrame(
+            {"setting": list(settings), "value": list(settings.values())}, schema={"setting": pl.String, "value": pl.String}
+        ),
+        "policy_factor_pins": pl.DataFrame(
+            pins, schema={"pin_key": pl.String, "activity": pl.String, "reporting_year": pl.Int32, "factor_set": pl.String}
+        ),
+        "policy_scope3_categories": pl.DataFrame(
+            categories, schema={"category": pl.String, "is_reported": pl.Boolean, "is_operational": pl.Boolean}
+        ),
+        "policy_custom_factors": pl.DataFrame(
+            custom,
+            schema={
+                "factor_id": pl.String, "factor_set": pl.String, "activity": pl.String, "geography": pl.String,
+                "activity_variant": pl.String, "gas": pl.String, "kg_per_unit": pl.Float64,
+                "activity_unit": pl.String, "gwp_set": pl.String, "data_year": pl.Int32, "source": pl.String,
+            },
+        ),
+    }
+    return {name: df.with_columns(pl.lit(loaded.sha256).alias("policy_sha256")) for name, df in tables.items()}

@@ -1,0 +1,212 @@
+"""Launching the one run that materialises everything, and the summary printed after it."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TextIO
+
+import duckdb
+import polars as pl
+
+from assets.ingest.lake import Lake
+from assets.ingest.tables import TABLES
+from assets.inventory.logic import FULL_REFRESH_TAG
+from pipelines.jobs import ALL_ASSETS_JOB
+
+PARTITION_RANGE_START = "dagster/asset_partition_range_start"
+PARTITION_RANGE_END = "dagster/asset_partition_range_end"
+
+POLICY_TAG = "carbonledger/policy_sha256"
+
+
+@dataclass
+class RunResult:
+    success: bool
+    run_id: str
+    years: tuple[int, int]
+    data_dir: Path
+    failures: list[str] = field(default_factory=list)
+
+
+def partition_range(years: tuple[int, int], today: date | None = None) -> tuple[str, str]:
+    """Monthly partition keys covering the years, never past the current month."""
+    today = today or date.today()
+    start = f"{years[0]:04d}-01-01"
+    last = min((years[1], 12), (today.year, today.month))
+    end = f"{last[0]:04d}-{last[1]:02d}-01"
+    if end < start:
+        raise ValueError(f"years {years[0]}-{years[1]} are in the future: nothing to run")
+    return start, end
+
+
+def run_tags(years: tuple[int, int], policy_sha256: str, full_refresh: bool = False) -> dict[str, str]:
+    start, end = partition_range(years)
+    tags = {PARTITION_RANGE_START: start, PARTITION_RANGE_END: end, POLICY_TAG: policy_sha256,
+            "carbonledger/years": f"{years[0]}-{years[1]}"}
+    if full_refresh:
+        tags[FULL_REFRESH_TAG] = "true"
+    return tags
+
+
+def carbonledger_job():
+    """The all-assets job, resolved from the Definitions (a module-level function, for reconstructable)."""
+    from pipelines.definitions import defs
+
+    return defs.resolve_job_def(ALL_ASSETS_JOB)
+
+
+def prepare_dbt_parse(env: dict[str, str]) -> None:
+    """Re-parse the dbt project when the data folder differs from the last parse.
+
+    dbt's partial parsing is invalidated when an env var it rendered (the warehouse path in
+    profiles.yml) changes; parsing once here saves a full parse in each of the run's dbt steps.
+    """
+    import subprocess
+    import sys
+
+    project_dir = Path(__file__).resolve().parents[1] / "dbt_project"
+    marker = project_dir / "target" / ".parsed_for"
+    wanted = f"{env.get('CARBONLEDGER_DATA')}|{env.get('CARBONLEDGER_ENGINE', 'duckdb')}"
+    if marker.exists() and marker.read_text() == wanted and (project_dir / "target" / "partial_parse.msgpack").exists():
+        return
+    dbt = Path(sys.executable).parent / "dbt"
+    subprocess.run([str(dbt), "parse", "--quiet", "--project-dir", str(project_dir), "--profiles-dir", str(project_dir),
+                    "--target", env.get("CARBONLEDGER_ENGINE", "duckdb")], check=True, env=env)
+    marker.write_text(wanted)
+
+
+def run_pipeline(years: tuple[int, int] | None = None, full_refresh: bool = False,
+                 log_path: Path | None = None) -> RunResult:
+    """Materialise every asset for the years in a single run on the instance in DAGSTER_HOME."""
+    from dagster import DagsterEventType, DagsterInstance, execute_job, reconstructable
+
+    from assets.ingest.logic import landing_years
+    from pipelines.policy import load_policy
+
+    policy = load_policy(os.environ.get("CARBONLEDGER_CONFIG"))
+    landing = Path(os.environ["CARBONLEDGER_LANDING"])
+    data_dir = Path(os.environ["CARBONLEDGER_DATA"])
+    if years is None:
+        found = landing_years(landing, policy.timezone)
+        if not found:
+            raise ValueError(f"{landing}: no dated rows found in the landing files (is the folder right?)")
+        years = (min(found), max(found))
+    tags = run_tags(years, policy.sha256, full_refresh)
+    prepare_dbt_parse(dict(os.environ))
+    log_path = log_path or data_dir / "logs" / f"run-{date.today().isoformat()}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    print(f"Running every asset for {years[0]}-{years[1]} in one Dagster run (log: {log_path}) ...", flush=True)
+    with DagsterInstance.get() as instance, log_path.open("a", encoding="utf-8") as log_file, \
+            contextlib.redirect_stdout(log_file), contextlib.redirect_stderr(log_file):
+        result = execute_job(reconstructable(carbonledger_job), instance=instance, tags=tags)
+        failures = []
+        for event in result.all_events:
+            if event.event_type == DagsterEventType.STEP_FAILURE:
+                error = event.step_failure_data.error
+                message = error.message.strip() if error else "failed"
+                failures.append(f"{event.step_key}: {message}")
+            elif event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION:
+                evaluation = event.event_specific_data
+                if not evaluation.passed:
+                    failures.append(f"check {evaluation.asset_check_key.to_user_string()} failed"
+                                    + (" (blocking)" if evaluation.blocking else ""))
+        return RunResult(success=result.success, run_id=result.run_id, years=years, data_dir=data_dir,
+                         failures=failures)
+
+
+# --- summary -------------------------------------------------------------------------------------
+
+
+def quarantine_counts(lake: Lake) -> pl.DataFrame:
+    """Quarantined rows per table and reason, from the lake."""
+    frames = []
+    for table in TABLES:
+        parts = lake.all_parts("quarantine", table.name)
+        if parts:
+            frames.append(
+                pl.scan_parquet(parts, hive_partitioning=False).group_by("reason_code").len()
+                .with_columns(pl.lit(table.name).alias("table")).collect()
+            )
+    if not frames:
+        return pl.DataFrame(schema={"table": pl.String, "reason_code": pl.String, "len": pl.UInt32})
+    return pl.concat(frames).select("table", "reason_code", "len").sort("table", "len", descending=[False, True])
+
+
+def _fmt(value: float | None) -> str:
+    return "—" if value is None else f"{value:,.1f}"
+
+
+def print_summary(result: RunResult, out: TextIO) -> None:
+    warehouse = result.data_dir / "warehouse.duckdb"
+    print(f"\nRun {result.run_id} for {result.years[0]}-{result.years[1]}: "
+          f"{'succeeded' if result.success else 'FAILED'}", file=out)
+    for failure in result.failures:
+        print(f"  ! {failure}", file=out)
+    if warehouse.exists():
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            _print_inventory(con, out)
+            _print_unfactored(con, out)
+    counts = quarantine_counts(Lake(result.data_dir / "lake"))
+    print("\nRows quarantined (see data/lake/quarantine/<table>/ for each row's reason):", file=out)
+    if counts.is_empty():
+        print("  none", file=out)
+    for table, reason, n in counts.iter_rows():
+        print(f"  {table:<24} {reason:<28} {n:>8,}", file=out)
+    print(f"\nWarehouse: {warehouse}", file=out)
+    print(f"Marts (Parquet): {result.data_dir / 'marts'}", file=out)
+
+
+def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    return con.execute("select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+                       [schema, table]).fetchone()[0] > 0
+
+
+def _print_inventory(con: duckdb.DuckDBPyConnection, out: TextIO) -> None:
+    if not _table_exists(con, "marts", "rpt_ghg_inventory_annual"):
+        return
+    rows = con.execute(
+        """
+        select
+            reporting_year,
+            sum(case when scope = 1 then t_co2e end) as scope1,
+            sum(case when scope = 2 and scope2_method = 'location_based' then t_co2e end) as scope2_lb,
+            sum(case when scope = 2 and scope2_method = 'market_based' then t_co2e end) as scope2_mb,
+            sum(case when scope = 3 then t_co2e end) as scope3
+        from marts.rpt_ghg_inventory_annual
+        where is_group_total
+        group by reporting_year
+        order by reporting_year
+        """
+    ).fetchall()
+    print("\nGroup inventory (t CO2e, consolidated under the policy's approach):", file=out)
+    print(f"  {'year':<6}{'Scope 1':>14}{'Scope 2 LB':>14}{'Scope 2 MB':>14}{'Scope 3':>14}", file=out)
+    for year, s1, s2l, s2m, s3 in rows:
+        print(f"  {year:<6}{_fmt(s1):>14}{_fmt(s2l):>14}{_fmt(s2m):>14}{_fmt(s3):>14}", file=out)
+    if _table_exists(con, "marts", "rpt_intensity_annual"):
+        rows = con.execute(
+            "select reporting_year, t_co2e_headline, headcount, t_co2e_per_capita from marts.rpt_intensity_annual "
+            "where is_group_total order by reporting_year").fetchall()
+        print(f"\n  {'year':<6}{'total (headline)':>18}{'headcount':>12}{'t per capita':>14}", file=out)
+        for year, total, heads, per_capita in rows:
+            print(f"  {year:<6}{_fmt(total):>18}{_fmt(heads):>12}{(f'{per_capita:.3f}' if per_capita else '—'):>14}",
+                  file=out)
+
+
+def _print_unfactored(con: duckdb.DuckDBPyConnection, out: TextIO) -> None:
+    if not _table_exists(con, "marts", "fct_activity_without_factor"):
+        return
+    rows = con.execute(
+        """
+        select reporting_year, facility_id, category, missing_factor_reason, count(*), sum(activity_quantity), max(activity_unit)
+        from marts.fct_activity_without_factor
+        group by all order by 1, 2
+        """
+    ).fetchall()
+    if rows:
+        print("\nActivity with no factor (not in the totals above; pin a factor set for it in the policy):", file=out)
+        for year, facility, category, reason, n, qty, unit in rows:
+            print(f"  {year} {facility:<14} {category:<26} {reason:<30} {n:>4} rows {qty:>14,.0f} {unit}", file=out)
