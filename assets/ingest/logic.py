@@ -290,23 +290,42 @@ def _typed(frame: pl.LazyFrame, table: LandingTable, tz: str, units: pl.DataFram
 def _key_elsewhere(frame: pl.LazyFrame, key: list[str], existing: pl.DataFrame | None) -> pl.LazyFrame:
     if existing is None or existing.is_empty():
         return frame.with_columns(pl.lit(None, dtype=pl.String).alias("key_elsewhere_month"))
-    return frame.join(existing.lazy(), on=key, how="left", maintain_order="left", nulls_equal=False)
+    existing = existing.with_columns([pl.col(k).cast(pl.String).alias(f"__key_{k}") for k in key]).drop(key)
+    return frame.with_columns([pl.col(k).cast(pl.String).alias(f"__key_{k}") for k in key]).join(
+        existing.lazy(), on=[f"__key_{k}" for k in key], how="left", maintain_order="left", nulls_equal=False
+    ).drop([f"__key_{k}" for k in key])
 
 
-def _existing_keys(lake: Lake, table: LandingTable, key: list[str], months: list[str], schema: dict) -> pl.DataFrame | None:
-    """Keys already in silver in months outside this run (a key must be unique across the table)."""
-    others = [m for m in lake.months("silver", table.name) if m not in months]
-    if not others:
-        return None
-    frames = [
-        pl.scan_parquet(list(lake.parts("silver", table.name, m).values())).select(
-            [pl.col(k).cast(schema[k]) for k in key]
-        ).with_columns(pl.lit(m).alias("key_elsewhere_month"))
-        for m in others if lake.parts("silver", table.name, m)
-    ]
+def _keys_seen_elsewhere(lake: Lake, table: LandingTable, key: list[str], window: list[str]) -> dict[str, pl.DataFrame]:
+    """For each month of the run, the keys that belong to another month: key -> that month.
+
+    A key must be unique across the table. Keys already in silver outside the run's months win;
+    within the run, the earliest month (then file, then row) keeps the key.
+    """
+    frames = []
+    for month in lake.months("silver", table.name):
+        if month not in window:
+            parts = list(lake.parts("silver", table.name, month).values())
+            frames.append(pl.scan_parquet(parts, hive_partitioning=False).select(
+                [pl.col(k).cast(pl.String) for k in key]).with_columns(pl.lit(month).alias("key_month"),
+                                                                       pl.lit(0).alias("rank")))
+    for month in window:
+        parts = list(lake.parts("bronze", table.name, month).values())
+        if parts and month != UNKNOWN_MONTH:
+            frames.append(pl.scan_parquet(parts, hive_partitioning=False, missing_columns="insert").select(
+                [parsing.clean_text(pl.col(k)).alias(k) for k in key]).with_columns(pl.lit(month).alias("key_month"),
+                                                                                    pl.lit(1).alias("rank")))
     if not frames:
-        return None
-    return pl.concat(frames).unique(subset=key, keep="first").collect()
+        return {}
+    seen = pl.concat(frames).drop_nulls(key).unique(subset=[*key, "key_month"])
+    spread = seen.group_by(key).agg(pl.len().alias("months")).filter(pl.col("months") > 1).drop("months")
+    owner = (
+        seen.join(spread, on=key, how="semi").sort("rank", "key_month").group_by(key, maintain_order=True)
+        .first().select([*key, pl.col("key_month").alias("key_elsewhere_month")]).collect()
+    )
+    if owner.is_empty():
+        return {}
+    return {m: owner.filter(pl.col("key_elsewhere_month") != m) for m in window}
 
 
 def validate_frame(raw: pl.LazyFrame, table: LandingTable, bronze: Suite, silver: Suite, tz: str,
@@ -326,7 +345,7 @@ def validate_frame(raw: pl.LazyFrame, table: LandingTable, bronze: Suite, silver
             pl.when(elsewhere).then(pl.lit("duplicate_key")).otherwise(pl.col("reason_code")).alias("reason_code"),
             pl.when(elsewhere).then(pl.lit(", ".join(key))).otherwise(pl.col("reason_column")).alias("reason_column"),
             pl.when(elsewhere)
-            .then(pl.format("{} row {} column {}: value '{}' repeats a key already in silver for {}",
+            .then(pl.format("{} row {} column {}: value '{}' repeats a key first seen in {} (the first occurrence is kept)",
                             pl.col("source_file"), pl.col("source_row"), pl.lit(key[0]), pl.col(f"raw__{key[0]}"),
                             pl.col("key_elsewhere_month")))
             .otherwise(pl.col("reason_message")).alias("reason_message"),
@@ -387,13 +406,13 @@ def build_silver(table: LandingTable, lake: Lake, tz: str, context: RuleContext,
     else:
         window = [None]
     unique = [e for e in silver.unique_keys if e.meta.get("unique_scope", "table") == "table"]
-    schema = silver_schema(table)
-    existing = _existing_keys(lake, table, unique[0].columns, [m for m in window if m], schema) if (unique and table.partitioned) else None
+    elsewhere = _keys_seen_elsewhere(lake, table, unique[0].columns, [m for m in window if m]) if (unique and table.partitioned) else {}
     for month in sorted(window, key=lambda m: m or ""):
         parts = lake.parts("bronze", table.name, month)
         month_report = SilverReport(table=table.name, months=[month or ""])
         if parts:
-            frame = validate_frame(_read_bronze_parts(table, parts), table, bronze, silver, tz, units, existing).collect()
+            frame = validate_frame(_read_bronze_parts(table, parts), table, bronze, silver, tz, units,
+                                   elsewhere.get(month)).collect()
             if month == UNKNOWN_MONTH:
                 # The row's date cannot be read, so it cannot be placed in a month.
                 month_col = table.month_column

@@ -70,8 +70,8 @@ def parse_month(expr: pl.Expr) -> pl.Expr:
     padded = text.str.replace(r"^(\d{4})[-/.年](\d{1,2})月?$", "${1}-${2}-01")
     compact = text.str.replace(r"^(\d{4})(\d{2})$", "${1}-${2}-01")
     candidates = [padded.str.to_date("%Y-%m-%d", strict=False), compact.str.to_date("%Y-%m-%d", strict=False)]
-    candidates += [text.str.to_date(fmt, strict=False).dt.month_start() for fmt in MONTH_FORMATS]
-    return pl.coalesce(candidates)
+    candidates += [text.str.to_date(fmt, strict=False) for fmt in MONTH_FORMATS]
+    return pl.coalesce(candidates).dt.month_start()
 
 
 def parse_timestamp(expr: pl.Expr, timezone: str) -> pl.Expr:
