@@ -55,7 +55,16 @@ def export_environment(args: argparse.Namespace) -> None:
         os.environ["CARBONLEDGER_ENGINE"] = args.engine
     if not os.environ.get("DAGSTER_HOME"):
         os.environ["DAGSTER_HOME"] = str(PROJECT_ROOT / ".dagster")
-    Path(os.environ["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
+    ensure_dagster_home(Path(os.environ["DAGSTER_HOME"]))
+
+
+def ensure_dagster_home(home: Path) -> None:
+    """A Dagster instance folder with a dagster.yaml (local storage; no telemetry leaves the machine)."""
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.exists():
+        config.write_text("# Created by carbonledger; see docs/operations.md for PostgreSQL storage.\n"
+                          "telemetry:\n  enabled: false\n", encoding="utf-8")
 
 
 def _ensure_manifest() -> None:

@@ -2,13 +2,10 @@
 
 from dagster import AssetSelection, define_asset_job
 
-from pipelines.partitions import monthly_partitions
-
 ALL_ASSETS_JOB = "carbonledger_all"
 
 all_assets_job = define_asset_job(
     ALL_ASSETS_JOB,
     selection=AssetSelection.all(),
-    partitions_def=monthly_partitions,
     description="Policy, ingestion, dbt models and exports for a month window, in one run.",
 )
