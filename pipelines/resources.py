@@ -13,12 +13,16 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from dagster import ConfigurableResource
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from dagster import ConfigurableResource, InitResourceContext
 from dagster_dbt import DbtCliResource
 
 from assets.ingest.lake import Lake
 from pipelines.policy import LoadedPolicy, load_policy
 from pipelines.project import dbt_project
+from pipelines.warehouse_lock import warehouse_lock
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -84,6 +88,19 @@ class CarbonLedgerResource(ConfigurableResource):
         return load_policy(self.config_path or None)
 
 
+class WarehouseLockResource(ConfigurableResource):
+    """Held for the whole run by every run that writes the warehouse (see pipelines/warehouse_lock.py)."""
+
+    lock_path: str
+    wait_seconds: float = 60.0
+
+    @contextmanager
+    def yield_for_execution(self, context: InitResourceContext) -> Iterator["WarehouseLockResource"]:
+        run_id = context.run_id or "unknown"
+        with warehouse_lock(Path(self.lock_path), run_id, self.wait_seconds):
+            yield self
+
+
 def dbt_executable() -> str:
     """dbt from this interpreter's environment (the project's .venv), whatever the PATH says."""
     beside = Path(sys.executable).parent / "dbt"
@@ -98,6 +115,10 @@ def build_resources() -> dict:
             data_dir=str(settings.data_dir),
             config_path=str(settings.config_path or ""),
             engine=settings.engine,
+        ),
+        "warehouse_lock": WarehouseLockResource(
+            lock_path=str(settings.lock_path),
+            wait_seconds=float(os.environ.get("CARBONLEDGER_LOCK_WAIT_SECONDS", "60")),
         ),
         "dbt": DbtCliResource(project_dir=dbt_project, target=settings.engine, dbt_executable=dbt_executable()),
     }

@@ -105,15 +105,16 @@ def run_pipeline(years: tuple[int, int] | None = None, full_refresh: bool = Fals
         result = execute_job(reconstructable(carbonledger_job), instance=instance, tags=tags)
         failures = []
         for event in result.all_events:
-            if event.event_type == DagsterEventType.STEP_FAILURE:
-                error = event.step_failure_data.error
-                message = error.message.strip() if error else "failed"
-                failures.append(f"{event.step_key}: {message}")
-            elif event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION:
+            if event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION:
                 evaluation = event.event_specific_data
                 if not evaluation.passed:
                     failures.append(f"check {evaluation.asset_check_key.to_user_string()} failed"
                                     + (" (blocking)" if evaluation.blocking else ""))
+            elif event.event_type in (DagsterEventType.STEP_FAILURE, DagsterEventType.RESOURCE_INIT_FAILURE,
+                                      DagsterEventType.RUN_FAILURE):
+                error = getattr(event.event_specific_data, "error", None)
+                detail = error.message.strip().splitlines()[-1] if error and error.message else event.message
+                failures.append(f"{event.step_key or 'run'}: {detail}")
         return RunResult(success=result.success, run_id=result.run_id, years=years, data_dir=data_dir,
                          failures=failures)
 

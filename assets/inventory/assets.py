@@ -28,6 +28,7 @@ from pipelines.translator import translator
     exclude=FOUNDATION_EXCLUDE,
     name="dbt_foundation",
     dagster_dbt_translator=translator,
+    required_resource_keys={"warehouse_lock"},
 )
 def dbt_foundation(context: AssetExecutionContext, dbt: DbtCliResource):
     yield from dbt.cli(dbt_build_args(), context=context).stream()
@@ -39,6 +40,7 @@ def dbt_foundation(context: AssetExecutionContext, dbt: DbtCliResource):
     select=MONTHLY_SELECT,
     name="dbt_monthly_facts",
     dagster_dbt_translator=translator,
+    required_resource_keys={"warehouse_lock"},
     partitions_def=monthly_partitions,
     backfill_policy=single_run,
 )
@@ -56,6 +58,7 @@ def dbt_monthly_facts(context: AssetExecutionContext, dbt: DbtCliResource):
     exclude=ANNUAL_EXCLUDE,
     name="dbt_annual_marts",
     dagster_dbt_translator=translator,
+    required_resource_keys={"warehouse_lock"},
 )
 def dbt_annual_marts(context: AssetExecutionContext, dbt: DbtCliResource):
     yield from dbt.cli(dbt_build_args(), context=context).stream()
