@@ -103,7 +103,32 @@ class CustomFactor(_Strict):
 
 
 class EmissionFactors(_Strict):
-    pins: dict[str, dict[int, str]] = Field(default_factory=dict)
+    # activity pin key -> reporting year -> one factor set, or several in priority order (a row takes
+    # the first set that has a factor for its place, e.g. [cn_mee_2022_regional, desnz_2022_gb_electricity]).
+    # Years may be written as a range: `2021-2023: cn_fuel_defaults`.
+    pins: dict[str, dict[int, str | tuple[str, ...]]] = Field(default_factory=dict)
+
+    @field_validator("pins", mode="before")
+    @classmethod
+    def _expand_year_ranges(cls, value: object) -> object:
+        if not isinstance(value, dict):
+            return value
+        expanded: dict = {}
+        for pin_key, by_year in value.items():
+            if not isinstance(by_year, dict):
+                raise ValueError(f"{pin_key}: expected a mapping of reporting year (or YYYY-YYYY) to factor set")
+            years: dict = {}
+            for year, pinned in by_year.items():
+                text = str(year)
+                first, sep, last = text.partition("-")
+                if not (first.isdigit() and (not sep or last.isdigit())):
+                    raise ValueError(f"{pin_key}: {text!r} is not a year or a YYYY-YYYY range")
+                for y in range(int(first), int(last or first) + 1):
+                    if y in years:
+                        raise ValueError(f"{pin_key}: year {y} is pinned twice")
+                    years[y] = pinned
+            expanded[pin_key] = years
+        return expanded
     custom_factors: tuple[CustomFactor, ...] = ()
 
 
@@ -194,19 +219,30 @@ def _check_factor_pins(path: Path, policy: Policy) -> None:
         if activity not in pinnable:
             problems.append(f"emission_factors.pins.{pin_key}: unknown activity {activity!r}; known: {sorted(pinnable)}")
             continue
-        for year, factor_set in by_year.items():
+        for year, pinned in by_year.items():
             key = f"emission_factors.pins.{pin_key}.{year}"
-            entry = library.get(factor_set)
-            if entry is None and factor_set not in custom_sets:
-                problems.append(f"{key}: unknown factor set {factor_set!r}")
-            elif entry is not None and entry["activity"] != activity:
-                problems.append(f"{key}: factor set {factor_set!r} is for {entry['activity']!r}, not {activity!r}")
-            elif entry is not None and pin_key.endswith(("_location_based", "_market_based")):
-                method = pin_key.rsplit("_", 2)[-2] + "_based"
-                if entry.get("scope2_method") and entry["scope2_method"] != method:
-                    problems.append(f"{key}: factor set {factor_set!r} is a {entry['scope2_method']} set, pinned as {method}")
+            problems += [_pin_problem(key, pin_key, activity, factor_set, library, custom_sets)
+                         for factor_set in _as_list(pinned)]
+    problems = [p for p in problems if p]
     if problems:
         raise PolicyError(f"{path}: the policy is invalid:\n" + "\n".join(f"  - {p}" for p in problems))
+
+
+def _pin_problem(key: str, pin_key: str, activity: str, factor_set: str, library: dict, custom_sets: dict) -> str | None:
+    entry = library.get(factor_set)
+    if entry is None:
+        return None if factor_set in custom_sets else f"{key}: unknown factor set {factor_set!r}"
+    if entry["activity"] != activity:
+        return f"{key}: factor set {factor_set!r} is for {entry['activity']!r}, not {activity!r}"
+    if pin_key.endswith(("_location_based", "_market_based")):
+        method = pin_key.rsplit("_", 2)[-2] + "_based"
+        if entry.get("scope2_method") and entry["scope2_method"] != method:
+            return f"{key}: factor set {factor_set!r} is a {entry['scope2_method']} set, pinned as {method}"
+    return None
+
+
+def _as_list(pinned: str | tuple[str, ...]) -> tuple[str, ...]:
+    return (pinned,) if isinstance(pinned, str) else tuple(pinned)
 
 
 def _pin_activity(pin_key: str) -> str:
@@ -234,9 +270,11 @@ def policy_tables(loaded: LoadedPolicy) -> dict[str, pl.DataFrame]:
         "policy_path": str(loaded.path),
     }
     pins = [
-        {"pin_key": key, "activity": _pin_activity(key), "reporting_year": year, "factor_set": factor_set}
+        {"pin_key": key, "activity": _pin_activity(key), "reporting_year": year, "factor_set": factor_set,
+         "priority": priority}
         for key, by_year in p.emission_factors.pins.items()
-        for year, factor_set in by_year.items()
+        for year, pinned in by_year.items()
+        for priority, factor_set in enumerate(_as_list(pinned), start=1)
     ]
     categories = [
         {"category": c, "is_reported": c in p.reporting.scope3_categories_reported,
@@ -249,7 +287,8 @@ def policy_tables(loaded: LoadedPolicy) -> dict[str, pl.DataFrame]:
             {"setting": list(settings), "value": list(settings.values())}, schema={"setting": pl.String, "value": pl.String}
         ),
         "policy_factor_pins": pl.DataFrame(
-            pins, schema={"pin_key": pl.String, "activity": pl.String, "reporting_year": pl.Int32, "factor_set": pl.String}
+            pins, schema={"pin_key": pl.String, "activity": pl.String, "reporting_year": pl.Int32, "factor_set": pl.String,
+                          "priority": pl.Int32}
         ),
         "policy_scope3_categories": pl.DataFrame(
             categories, schema={"category": pl.String, "is_reported": pl.Boolean, "is_operational": pl.Boolean}

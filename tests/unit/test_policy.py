@@ -78,3 +78,23 @@ def test_policy_tables_carry_the_hash():
     assert pins["factor_set"].to_list() == ["cn_mee_2021_national"]
     for frame in tables.values():
         assert set(frame["policy_sha256"].to_list()) <= {loaded.sha256}
+
+
+def test_year_ranges_and_priority_lists(tmp_path):
+    document = _example()
+    document["emission_factors"]["pins"]["electricity_location_based"] = {
+        "2021-2022": ["cn_mee_2022_regional", "cn_mee_2022_national"], 2023: "cn_mee_2023_regional"}
+    loaded = load_policy(_write(tmp_path, document))
+    pins = policy_tables(loaded)["policy_factor_pins"].sort("reporting_year", "priority")
+    assert pins.select("reporting_year", "factor_set", "priority").rows() == [
+        (2021, "cn_mee_2022_regional", 1), (2021, "cn_mee_2022_national", 2),
+        (2022, "cn_mee_2022_regional", 1), (2022, "cn_mee_2022_national", 2),
+        (2023, "cn_mee_2023_regional", 1)]
+
+
+def test_a_year_pinned_twice_is_an_error(tmp_path):
+    document = _example()
+    document["emission_factors"]["pins"]["electricity_location_based"] = {"2021-2022": "cn_mee_2022_regional",
+                                                                          2022: "cn_mee_2022_regional"}
+    with pytest.raises(PolicyError, match="year 2022 is pinned twice"):
+        load_policy(_write(tmp_path, document))
