@@ -69,6 +69,9 @@ class Reporting(_Strict):
     scope3_categories_reported: tuple[str, ...] = ()
     operational_scope3_categories: tuple[str, ...] = ()
     materiality_threshold_pct: float = Field(default=1.0, ge=0, le=100)
+    # Market-based Scope 2: certificates count for a year only if their vintage is that year or up to
+    # this many years earlier (0 = same year only).
+    instrument_vintage_window_years: int = Field(default=0, ge=0, le=5)
 
     @field_validator("timezone")
     @classmethod
@@ -86,6 +89,16 @@ class Reporting(_Strict):
         if unknown:
             raise ValueError(f"unknown Scope 3 categories {unknown}; known: {list(SCOPE3_CATEGORIES)}")
         return value
+
+
+class Scope3(_Strict):
+    """Choices of the Scope 3 methods (see docs/methodology.md)."""
+
+    air_short_haul_max_km: float = Field(default=3700.0, gt=0)  # DEFRA: flights to/from the UK under this are short-haul
+    commuting_leave_days: float = Field(default=10.0, ge=0, le=60)  # annual leave days off the working-day calendar
+    commuting_min_response_rate_pct: float = Field(default=10.0, ge=0, le=100)  # below: stratum flagged low response
+    commuting_min_respondents: int = Field(default=5, ge=1)
+    spend_based_fallback: bool = True  # travel without distance: spend x a spend factor, flagged (quality 5)
 
 
 class CustomFactor(_Strict):
@@ -140,6 +153,7 @@ class Policy(_Strict):
     policy_version: Literal[1]
     organisation: Organisation
     reporting: Reporting
+    scope3: Scope3 = Scope3()
     emission_factors: EmissionFactors = EmissionFactors()
     targets: Targets = Targets()
 
@@ -266,7 +280,10 @@ def policy_tables(loaded: LoadedPolicy) -> dict[str, pl.DataFrame]:
         "scope2_headline_method": p.reporting.scope2_headline_method,
         "include_radiative_forcing": str(p.reporting.include_radiative_forcing).lower(),
         "materiality_threshold_pct": str(p.reporting.materiality_threshold_pct),
+        "instrument_vintage_window_years": str(p.reporting.instrument_vintage_window_years),
         "neutrality_year": str(p.targets.neutrality_year),
+        **{f"scope3_{key}": str(value).lower() if isinstance(value, bool) else str(value)
+           for key, value in p.scope3.model_dump().items()},
         "policy_path": str(loaded.path),
     }
     pins = [

@@ -57,7 +57,12 @@ final as (
         case
             when coalesce(city_overrides.grid_region_id, nullif(provinces.grid_region_id, '')) is not null then true
             else false
-        end as is_mainland_grid
+        end as is_mainland_grid,
+        {#- The electricity market a site buys in: mainland China, Hong Kong/Macao/Taiwan, or its country. -#}
+        case
+            when with_province.province_iso in ('CN-HK', 'CN-MO', 'CN-TW') then substr(with_province.province_iso, 4, 2)
+            else upper(trim(with_province.country))
+        end as market_code
     from with_province
     left join provinces
         on with_province.province_iso = provinces.province_iso

@@ -1,7 +1,7 @@
 {#-
-  Activity the policy gives no factor for (e.g. electricity outside the mainland grids until a factor
-  set for that place is pinned). Listed, with the reason, in the run summary and a check; never
-  silently dropped or counted as zero.
+  Activity the policy gives no factor for (no pin for the year, no factor in the pinned sets for that
+  place, an unknown refrigerant or a blend component without a GWP in the chosen set). Listed, with
+  the reason, in the run summary and a check; never silently dropped or counted as zero.
 -#}
 {{ config(
     materialized='incremental',
@@ -11,10 +11,38 @@
     **monthly_incremental_config()
 ) }}
 
-with electricity_location_based as (
+with energy as (
 
-    select * from {{ ref('int_electricity_joined_to_factors') }}
-    where factor_id is null
+    select * from {{ ref('int_energy_joined_to_factors') }}
+    where missing_factor_reason is not null
+
+),
+
+electricity_market_based as (
+
+    select * from {{ ref('int_electricity_market_based') }}
+    where missing_factor_reason is not null
+
+),
+
+fleet as (
+
+    select * from {{ ref('int_fleet_joined_to_factors') }}
+    where missing_factor_reason is not null
+
+),
+
+refrigerants as (
+
+    select * from {{ ref('int_refrigerants_joined_to_gwp') }}
+    where missing_factor_reason is not null
+
+),
+
+scope3 as (
+
+    select * from {{ ref('int_scope3_emissions') }}
+    where missing_factor_reason is not null
 
 ),
 
@@ -24,27 +52,29 @@ settings as (
 
 ),
 
+missing_rows as (
+
+    select distinct {{ missing_factor_columns() }} from energy
+    union
+    select distinct {{ missing_factor_columns() | replace('pin_key,', "'electricity_market_based' as pin_key,") }}
+    from electricity_market_based
+    union
+    select distinct {{ missing_factor_columns() }} from fleet
+    union
+    select distinct {{ missing_factor_columns() }} from refrigerants
+    union
+    select distinct {{ missing_factor_columns() }} from scope3
+
+),
+
 final as (
 
     select
-        electricity_location_based.reporting_year,
-        electricity_location_based.activity_month,
-        electricity_location_based.entity_id,
-        electricity_location_based.facility_id,
-        electricity_location_based.scope,
-        electricity_location_based.category,
-        electricity_location_based.scope2_method,
-        electricity_location_based.source_file,
-        electricity_location_based.source_row,
-        electricity_location_based.record_id,
-        electricity_location_based.activity_quantity,
-        electricity_location_based.activity_unit,
-        electricity_location_based.factor_set,
-        electricity_location_based.missing_factor_reason,
+        missing_rows.*,
         settings.policy_sha256
-    from electricity_location_based
+    from missing_rows
     cross join settings
-    where {{ in_run_window('electricity_location_based.activity_month') }}
+    where {{ in_run_window('missing_rows.activity_month') }}
 
 )
 

@@ -1,6 +1,8 @@
 {#-
   The inventory's fact table: one row per source row x activity month x gas x Scope 2 method, with
-  the factor applied, the GWP set and the policy of the run. Month-partitioned and incremental.
+  the factor applied (factor_id, its set, kg per unit, the GWP and its set), the data-quality score
+  and the policy of the run. Month-partitioned and incremental (the run's months are replaced).
+  Only gross emissions: avoided emissions of the carbon accounts never enter this table.
 -#}
 {{ config(
     materialized='incremental',
@@ -10,51 +12,77 @@
     **monthly_incremental_config()
 ) }}
 
-with electricity_location_based as (
+with energy as (
 
-    select * from {{ ref('int_electricity_joined_to_factors') }}
-    where factor_id is not null
+    select
+        *,
+        case when scope = 2 then 'location_based_average' end as scope2_basis,
+        cast(null as double) as instrument_covered_kwh
+    from {{ ref('int_energy_joined_to_factors') }}
+    where missing_factor_reason is null
+
+),
+
+electricity_market_based as (
+
+    select * from {{ ref('int_electricity_market_based') }}
+    where missing_factor_reason is null
+
+),
+
+fleet as (
+
+    select
+        *,
+        cast(null as {{ dbt.type_string() }}) as scope2_basis,
+        cast(null as double) as instrument_covered_kwh
+    from {{ ref('int_fleet_joined_to_factors') }}
+    where missing_factor_reason is null
+
+),
+
+refrigerants as (
+
+    select
+        *,
+        cast(null as {{ dbt.type_string() }}) as scope2_basis,
+        cast(null as double) as instrument_covered_kwh
+    from {{ ref('int_refrigerants_joined_to_gwp') }}
+    where missing_factor_reason is null and scope is not null
+
+),
+
+scope3 as (
+
+    select * from {{ ref('int_scope3_emissions') }}
+    where missing_factor_reason is null
 
 ),
 
 settings as (
 
-    select
-        max(case when setting = 'gwp_set' then value end) as gwp_set,
-        max(policy_sha256) as policy_sha256
-    from {{ ref('stg_policy_settings') }}
+    select max(policy_sha256) as policy_sha256 from {{ ref('stg_policy_settings') }}
 
 ),
 
 emission_rows as (
 
-    select * from electricity_location_based
+    select {{ emission_row_columns() }} from energy
+    union all
+    select {{ emission_row_columns() }} from electricity_market_based
+    union all
+    select {{ emission_row_columns() }} from fleet
+    union all
+    select {{ emission_row_columns() }} from refrigerants
+    union all
+    select {{ emission_row_columns() }} from scope3
 
 ),
 
 final as (
 
     select
-        emission_rows.reporting_year,
-        emission_rows.activity_month,
-        emission_rows.entity_id,
-        emission_rows.facility_id,
-        emission_rows.scope,
-        emission_rows.category,
-        emission_rows.scope2_method,
-        emission_rows.gas,
-        emission_rows.source_file,
-        emission_rows.source_row,
-        emission_rows.record_id,
-        emission_rows.activity_quantity,
-        emission_rows.activity_unit,
-        emission_rows.factor_set,
-        emission_rows.factor_id,
-        emission_rows.kg_per_unit,
-        settings.gwp_set,
-        emission_rows.data_source,
-        emission_rows.data_quality_score,
-        emission_rows.t_co2e,
+        emission_rows.*,
         settings.policy_sha256
     from emission_rows
     cross join settings
