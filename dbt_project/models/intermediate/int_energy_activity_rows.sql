@@ -5,7 +5,7 @@
 -#}
 with pieces as (
 
-    select * from {{ ref('int_energy_split_by_month') }}
+    select * from {{ ref('int_energy_pieces_authoritative') }}
 
 ),
 
