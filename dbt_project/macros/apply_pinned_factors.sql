@@ -82,6 +82,7 @@
             factors.gwp_set as factor_gwp_set,
             factors.geography as factor_geography,
             factors.data_year as factor_data_year,
+            factors.uncertainty_pct as factor_uncertainty_pct,
             activity.quantity
                 * bridges.multiplier
                 * (case when bridges.density = 'multiply' then activity.density_kg_per_litre else 1.0 end)
@@ -147,6 +148,7 @@
             chosen.kg_per_unit,
             chosen.factor_unit,
             chosen.factor_data_year,
+            chosen.factor_uncertainty_pct,
             chosen.quantity_in_factor_unit,
             case
                 when chosen.gas in ('CO2', 'CO2e', 'rf_uplift') then 1.0

@@ -46,15 +46,25 @@ def test_scope2_location_based_matches_hand_arithmetic(spine_run, expected):
         assert got[(row["entity_id"], row["is_group_total"])] == pytest.approx(row["t_co2e"], rel=1e-9)
 
 
+def test_scope2_market_based_matches_hand_arithmetic(spine_run, expected):
+    data, _ = spine_run
+    rows = _query(data, "select entity_id, is_group_total, t_co2e from marts.rpt_ghg_inventory_annual "
+                        "where reporting_year = 2022 and scope = 2 and scope2_method = 'market_based'")
+    got = {(r["entity_id"], r["is_group_total"]): r["t_co2e"] for r in rows}
+    assert len(got) == len(expected["inventory_market_based"])
+    for row in expected["inventory_market_based"]:
+        assert got[(row["entity_id"], row["is_group_total"])] == pytest.approx(row["t_co2e"], rel=1e-9)
+
+
 def test_intensity_matches_hand_arithmetic(spine_run, expected):
     data, _ = spine_run
     rows = {(r["entity_id"], r["is_group_total"]): r
             for r in _query(data, "select * from marts.rpt_intensity_annual where reporting_year = 2022")}
     for row in expected["intensity"]:
         got = rows[(row["entity_id"], row["is_group_total"])]
-        for column in ("t_co2e_total_location_based", "headcount", "t_co2e_per_capita", "floor_area_m2", "kg_co2e_per_m2"):
+        for column in ("t_co2e_total_location_based", "t_co2e_total_market_based", "headcount", "t_co2e_per_capita",
+                       "floor_area_m2", "kg_co2e_per_m2"):
             assert got[column] == pytest.approx(row[column], rel=1e-5), column
-        assert got["t_co2e_total_market_based"] is None  # until market-based Scope 2 exists
 
 
 def test_electricity_without_a_factor_is_listed_not_zeroed(spine_run, expected):
@@ -64,7 +74,7 @@ def test_electricity_without_a_factor_is_listed_not_zeroed(spine_run, expected):
     want = expected["without_factor"][0]
     assert rows == [{"facility_id": want["facility_id"], "n": want["rows"], "kwh": want["activity_quantity"],
                      "reason": want["missing_factor_reason"]}]
-    assert "F-HK-01" in stdout and "outside_mainland_grids" in stdout
+    assert "F-HK-01" in stdout and "no_factor_in_pinned_sets_for_place" in stdout
     hk = _query(data, "select count(*) as n from marts.fct_emissions where facility_id = 'F-HK-01'")
     assert hk == [{"n": 0}]
 

@@ -1,11 +1,11 @@
 {#-
   Energy pieces ready for factors: where the site is (market, province, grid), what each energy type
   counts as (scope, category, the policy's pin key; activity_classification seed) and its data
-  quality (by data_source). Landlord-allocated energy is flagged as an estimate.
+  quality (by data_source). Landlord-allocated and gap-filled energy are flagged as estimates.
 -#}
 with pieces as (
 
-    select * from {{ ref('int_energy_pieces_authoritative') }}
+    select * from {{ ref('int_energy_gaps_filled') }}
 
 ),
 
@@ -60,7 +60,9 @@ final as (
         facilities.grid_region_id,
         facilities.is_mainland_grid,
         pieces.data_source,
-        pieces.data_source = 'landlord_allocation' as is_estimate,
+        pieces.data_source in ('landlord_allocation', 'estimate') as is_estimate,
+        pieces.fill_method,
+        pieces.filled_from_month,
         quality.data_quality_score
     from pieces
     inner join facilities

@@ -65,6 +65,26 @@ settings as (
 
 ),
 
+factors as (
+
+    select factor_id, max(uncertainty_pct) as uncertainty_pct
+    from {{ ref('int_emission_factors_unioned') }}
+    group by factor_id
+
+),
+
+uncertainty_defaults as (
+
+    select * from {{ ref('uncertainty_defaults') }}
+
+),
+
+quality as (
+
+    select * from {{ ref('data_quality_scores') }}
+
+),
+
 emission_rows as (
 
     select {{ emission_row_columns() }} from energy
@@ -83,9 +103,19 @@ final as (
 
     select
         emission_rows.*,
+        {#- 95% half-widths in percent: the factor's own where the library states it, else the
+            documented default of its category; the activity's by how it was measured. -#}
+        coalesce(factors.uncertainty_pct, uncertainty_defaults.factor_uncertainty_pct) as factor_uncertainty_pct,
+        quality.activity_uncertainty_pct,
         settings.policy_sha256
     from emission_rows
     cross join settings
+    left join factors
+        on emission_rows.factor_id = factors.factor_id
+    left join uncertainty_defaults
+        on emission_rows.category = uncertainty_defaults.category
+    left join quality
+        on emission_rows.data_source = quality.data_source
     where {{ in_run_window('emission_rows.activity_month') }}
 
 )

@@ -60,6 +60,69 @@ in_totals as (
 
 ),
 
+headline_by_factor as (
+
+    select
+        in_totals.reporting_year,
+        in_totals.entity_id,
+        false as is_group_total,
+        in_totals.factor_id,
+        in_totals.facility_id,
+        in_totals.category,
+        in_totals.data_source,
+        in_totals.factor_uncertainty_pct,
+        in_totals.t_co2e,
+        in_totals.t_co2e_activity_uncertainty
+    from in_totals
+    cross join settings
+    where in_totals.counts_in_total
+        and (in_totals.scope <> 2 or in_totals.scope2_method = settings.headline_method)
+    union all
+    select
+        in_totals.reporting_year,
+        settings.root_entity_id as entity_id,
+        true as is_group_total,
+        in_totals.factor_id,
+        in_totals.facility_id,
+        in_totals.category,
+        in_totals.data_source,
+        in_totals.factor_uncertainty_pct,
+        in_totals.t_co2e * boundary.consolidation_share as t_co2e,
+        in_totals.t_co2e_activity_uncertainty * boundary.consolidation_share as t_co2e_activity_uncertainty
+    from in_totals
+    cross join settings
+    inner join boundary
+        on in_totals.entity_id = boundary.entity_id
+    where in_totals.counts_in_total
+        and (in_totals.scope <> 2 or in_totals.scope2_method = settings.headline_method)
+        and boundary.consolidation_share > 0
+
+),
+
+headline_terms as (
+
+    select
+        reporting_year, entity_id, is_group_total,
+        power(sum(t_co2e) * max(coalesce(factor_uncertainty_pct, 0)) / 100.0, 2) as variance
+    from headline_by_factor
+    group by reporting_year, entity_id, is_group_total, factor_id
+    union all
+    select
+        reporting_year, entity_id, is_group_total,
+        power(sum(t_co2e_activity_uncertainty), 2) as variance
+    from headline_by_factor
+    group by reporting_year, entity_id, is_group_total, facility_id, category, data_source
+
+),
+
+headline_uncertainty as (
+
+    select reporting_year, entity_id, is_group_total, sqrt(sum(variance)) as t_co2e_uncertainty_95
+    from headline_terms
+    group by reporting_year, entity_id, is_group_total
+
+),
+
 years_with_market_based as (
 
     select distinct reporting_year from emissions where scope2_method = 'market_based'
@@ -234,6 +297,7 @@ final as (
         current_year.t_co2e_total_market_based,
         current_year.headline_method,
         current_year.t_co2e_headline,
+        headline_uncertainty.t_co2e_uncertainty_95 as t_co2e_headline_uncertainty_95,
         current_year.headcount,
         current_year.t_co2e_per_capita,
         current_year.floor_area_m2,
@@ -244,6 +308,10 @@ final as (
             then (current_year.t_co2e_per_capita / previous_year.t_co2e_per_capita - 1) * 100.0 end as yoy_change_per_capita_pct,
         current_year.policy_sha256
     from with_intensity as current_year
+    left join headline_uncertainty
+        on current_year.reporting_year = headline_uncertainty.reporting_year
+        and current_year.entity_id = headline_uncertainty.entity_id
+        and current_year.is_group_total = headline_uncertainty.is_group_total
     left join with_intensity as previous_year
         on current_year.entity_id = previous_year.entity_id
         and current_year.is_group_total = previous_year.is_group_total
