@@ -121,6 +121,43 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return cmd_run(args)
 
 
+def cmd_publish(args: argparse.Namespace) -> int:
+    export_environment(args)
+    from pipelines.policy import load_policy
+    from pipelines.publish import PublishError, publish, verify
+
+    data = Path(os.environ["CARBONLEDGER_DATA"])
+    landing = Path(os.environ["CARBONLEDGER_LANDING"])
+    policy = load_policy(os.environ["CARBONLEDGER_CONFIG"])
+    try:
+        if args.verify:
+            problems = verify(args.year, int(args.verify.lstrip("v")), data, landing, policy)
+            for problem in problems:
+                print(f"  differs: {problem}")
+            print(f"snapshot {args.year}-{args.verify}: " + ("reproduced exactly" if not problems else
+                                                            f"{len(problems)} difference(s)"))
+            return 0 if not problems else 1
+        snapshot = publish(args.year, data, landing, policy)
+    except PublishError as exc:
+        print(f"carbonledger publish: {exc}", file=sys.stderr)
+        return 2
+    print(f"Published {snapshot.snapshot_id} to {snapshot.path} (manifest.json holds the SHA-256 of the landing "
+          f"files, policy, factor seeds and code). Run `carbonledger run` to see restatements against it.")
+    return 0
+
+
+def cmd_trace(args: argparse.Namespace) -> int:
+    export_environment(args)
+    from pipelines.trace import TraceError, trace
+
+    try:
+        return trace(Path(os.environ["CARBONLEDGER_DATA"]) / "warehouse.duckdb", args.year, args.entity, args.category,
+                     sys.stdout, method=args.method, group=args.group, limit=args.limit)
+    except TraceError as exc:
+        print(f"carbonledger trace: {exc}", file=sys.stderr)
+        return 2
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="carbonledger", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -142,6 +179,23 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--full-refresh", action="store_true", help="rebuild incremental facts from scratch")
     run.add_argument("--engine", choices=("duckdb", "spark"), default=None, help="dbt target (default duckdb)")
     run.set_defaults(func=cmd_run)
+
+    pub = sub.add_parser("publish", help="freeze a year's inventory as a snapshot (never overwritten)")
+    _add_data_options(pub, years=False)
+    pub.add_argument("--year", type=int, required=True)
+    pub.add_argument("--verify", default=None, metavar="vN",
+                     help="instead of publishing, check that snapshot vN reproduces from the current inputs")
+    pub.set_defaults(func=cmd_publish)
+
+    tr = sub.add_parser("trace", help="print how a reported figure is built: rows, factors, sums")
+    _add_data_options(tr, years=False)
+    tr.add_argument("--year", type=int, required=True)
+    tr.add_argument("--entity", required=True)
+    tr.add_argument("--category", required=True, help="e.g. s2_purchased_electricity, s3_06_business_travel")
+    tr.add_argument("--method", choices=("location_based", "market_based"), default=None)
+    tr.add_argument("--group", action="store_true", help="the group total (entity = the policy's root)")
+    tr.add_argument("--limit", type=int, default=10, help="source rows to list (largest first)")
+    tr.set_defaults(func=cmd_trace)
 
     check = sub.add_parser("check", help="validate landing files only (exit 0 valid, 1 bad rows, 2 unreadable)")
     _add_data_options(check, years=False)
