@@ -180,9 +180,16 @@
             and activity.reporting_year = pinned_years.reporting_year
         left join chosen
             on activity.factor_match_key = chosen.factor_match_key
+        {# AR6 gives methane from fossil sources 29.8 and from non-fossil sources 27.0 (WG1 Table 7.15):
+            combustion CH4 is fossil; waste and wastewater CH4 is non-fossil. #}
         left join gwp
-            on chosen.gas = gwp.gas
-            and gwp.gwp_set = gwp_set.gwp_set
+            on gwp.gwp_set = gwp_set.gwp_set
+            and gwp.gas = case
+                when chosen.gas = 'CH4' and gwp_set.gwp_set = 'AR6' and activity.factor_activity in
+                    ('waste_general', 'waste_food', 'waste_recycled', 'wastewater', 'water_supply') then 'CH4_non_fossil'
+                when chosen.gas = 'CH4' and gwp_set.gwp_set = 'AR6' then 'CH4_fossil'
+                else chosen.gas
+            end
 
     )
 

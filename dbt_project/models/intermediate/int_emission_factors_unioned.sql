@@ -5,35 +5,74 @@ with cn_electricity as (
 
 ),
 
+gb_electricity as (
+
+    select * from {{ ref('ef_gb_electricity') }}
+
+),
+
+us_electricity as (
+
+    select * from {{ ref('ef_us_electricity') }}
+
+),
+
+fuels as (
+
+    select * from {{ ref('ef_fuels') }}
+
+),
+
+heat as (
+
+    select * from {{ ref('ef_heat') }}
+
+),
+
+travel as (
+
+    select * from {{ ref('ef_travel') }}
+
+),
+
+materials_waste as (
+
+    select * from {{ ref('ef_materials_waste') }}
+
+),
+
 custom as (
 
     select * from {{ ref('stg_policy_custom_factors') }}
 
 ),
 
+{#- Seeds load empty text columns as integers unless typed; cast each family so the union is stable. -#}
 library as (
 
+    {% for family in ['cn_electricity', 'gb_electricity', 'us_electricity', 'fuels', 'heat', 'travel', 'materials_waste'] %}
     select
-        factor_id,
-        factor_set,
-        activity,
-        {#- Seeds load empty text columns as integers unless typed; cast so the union is stable. -#}
+        cast(factor_id as {{ dbt.type_string() }}) as factor_id,
+        cast(factor_set as {{ dbt.type_string() }}) as factor_set,
+        cast(activity as {{ dbt.type_string() }}) as activity,
         coalesce(cast(activity_variant as {{ dbt.type_string() }}), '') as activity_variant,
-        geography,
-        gas,
+        cast(geography as {{ dbt.type_string() }}) as geography,
+        cast(gas as {{ dbt.type_string() }}) as gas,
         cast(kg_per_unit as double) as kg_per_unit,
-        activity_unit,
+        cast(activity_unit as {{ dbt.type_string() }}) as activity_unit,
         coalesce(cast(gwp_set as {{ dbt.type_string() }}), '') as gwp_set,
         cast(data_year as integer) as data_year,
         cast(valid_from as date) as valid_from_date,
         cast(valid_to as date) as valid_to_date,
-        publisher,
-        source,
-        source_url,
-        verification,
+        cast(publisher as {{ dbt.type_string() }}) as publisher,
+        cast(source as {{ dbt.type_string() }}) as source,
+        cast(source_url as {{ dbt.type_string() }}) as source_url,
+        cast(verification as {{ dbt.type_string() }}) as verification,
         cast(uncertainty_pct as double) as uncertainty_pct,
         'library' as origin
-    from cn_electricity
+    from {{ family }}
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 
 ),
 

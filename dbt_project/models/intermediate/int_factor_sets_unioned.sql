@@ -5,6 +5,42 @@ with cn_electricity as (
 
 ),
 
+gb_electricity as (
+
+    select * from {{ ref('factor_sets_gb_electricity') }}
+
+),
+
+us_electricity as (
+
+    select * from {{ ref('factor_sets_us_electricity') }}
+
+),
+
+fuels as (
+
+    select * from {{ ref('factor_sets_fuels') }}
+
+),
+
+heat as (
+
+    select * from {{ ref('factor_sets_heat') }}
+
+),
+
+travel as (
+
+    select * from {{ ref('factor_sets_travel') }}
+
+),
+
+materials_waste as (
+
+    select * from {{ ref('factor_sets_materials_waste') }}
+
+),
+
 custom as (
 
     select distinct factor_set, activity from {{ ref('stg_policy_custom_factors') }}
@@ -13,16 +49,19 @@ custom as (
 
 library as (
 
+    {% for family in ['cn_electricity', 'gb_electricity', 'us_electricity', 'fuels', 'heat', 'travel', 'materials_waste'] %}
     select
-        factor_set,
-        activity,
-        geography_level,
+        cast(factor_set as {{ dbt.type_string() }}) as factor_set,
+        cast(activity as {{ dbt.type_string() }}) as activity,
+        cast(geography_level as {{ dbt.type_string() }}) as geography_level,
         cast(data_year as integer) as data_year,
-        publisher,
-        scope2_method,
-        verification,
-        description
-    from cn_electricity
+        cast(publisher as {{ dbt.type_string() }}) as publisher,
+        cast(scope2_method as {{ dbt.type_string() }}) as scope2_method,
+        cast(verification as {{ dbt.type_string() }}) as verification,
+        cast(description as {{ dbt.type_string() }}) as description
+    from {{ family }}
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 
 ),
 
