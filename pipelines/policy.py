@@ -146,7 +146,9 @@ class EmissionFactors(_Strict):
 
 
 class Targets(_Strict):
-    neutrality_year: int = 2030
+    neutrality_year: int = Field(default=2030, ge=2000, le=2100)
+    gross_operational_target_pct_of_base: float = Field(default=50.0, ge=0, le=100)
+    own_account_registries: tuple[str, ...] = ()
 
 
 class Policy(_Strict):
@@ -282,6 +284,8 @@ def policy_tables(loaded: LoadedPolicy) -> dict[str, pl.DataFrame]:
         "materiality_threshold_pct": str(p.reporting.materiality_threshold_pct),
         "instrument_vintage_window_years": str(p.reporting.instrument_vintage_window_years),
         "neutrality_year": str(p.targets.neutrality_year),
+        "gross_operational_target_pct_of_base": str(p.targets.gross_operational_target_pct_of_base),
+        "own_account_registries": ",".join(p.targets.own_account_registries),
         **{f"scope3_{key}": str(value).lower() if isinstance(value, bool) else str(value)
            for key, value in p.scope3.model_dump().items()},
         "policy_path": str(loaded.path),

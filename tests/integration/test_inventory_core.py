@@ -98,3 +98,16 @@ def test_intensity_and_year_on_year(operational):
 def test_equity_share_and_ar6(equity_ar6, row):
     got = _inventory(equity_ar6, 2022)[(row["entity_id"], row["is_group_total"], row["scope"], row["scope2_method"])]
     assert got == pytest.approx(row["t_co2e"], rel=1e-9)
+
+
+def test_credits_register_and_neutrality(operational):
+    want = EXPECTED["operational_ar5"]
+    rows = operational.query("select credit_id, not_counted_reason from marts.rpt_carbon_credits")
+    assert {r["credit_id"]: r["not_counted_reason"] for r in rows} == want["credits"]
+    progress = operational.query("select * from marts.rpt_neutrality_progress where reporting_year = 2022")[0]
+    for column, value in want["neutrality_2022"].items():
+        assert progress[column] == pytest.approx(value, rel=1e-9), column
+    # Credits never reduce the gross inventory.
+    gross = operational.scalar("select sum(t_co2e) from marts.rpt_ghg_inventory_annual where reporting_year = 2022 "
+                               "and is_group_total and (scope = 1 or scope2_method = 'location_based')")
+    assert gross == pytest.approx(want["neutrality_2022"]["t_co2e_gross_operational"], rel=1e-9)
