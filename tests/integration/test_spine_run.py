@@ -19,7 +19,8 @@ CASE = FIXTURES / "spine_basic"
 def spine_run(tmp_path_factory, dbt_manifest):
     tmp = tmp_path_factory.mktemp("spine")
     env = cli_env(tmp)
-    result = run_cli(["run", "--landing", str(CASE / "landing"), "--data", str(tmp / "data")], env)
+    result = run_cli(["run", "--landing", str(CASE / "landing"), "--data", str(tmp / "data"),
+                      "--config", str(CASE / "policy.yml")], env)
     assert result.returncode == 0, result.stdout + result.stderr
     return tmp / "data", result.stdout
 
@@ -82,7 +83,7 @@ def test_electricity_without_a_factor_is_listed_not_zeroed(spine_run, expected):
 def test_every_emission_row_traces_to_its_source_row_and_factor(spine_run):
     data, _ = spine_run
     rows = _query(data, "select source_file, source_row, record_id, factor_id, gwp_set, policy_sha256, t_co2e, "
-                        "activity_quantity from marts.fct_emissions where record_id = 'F-SH-01-2022-03'")
+                        "activity_quantity from marts.fct_emissions where record_id = 'F-SH-01-2022-03' and scope2_method = 'location_based'")
     assert len(rows) == 1
     row = rows[0]
     # 2 万千瓦时 on row 4 of the GB18030 file (the header is row 1; March is the third data row).
@@ -96,7 +97,7 @@ def test_every_emission_row_traces_to_its_source_row_and_factor(spine_run):
 def test_marts_are_exported_as_parquet_by_year(spine_run):
     data, _ = spine_run
     exported = pl.read_parquet(data / "marts" / "rpt_ghg_inventory_annual", hive_partitioning=True)
-    assert exported.height == 4
+    assert exported.height == 8  # 3 entities and the group row, each location- and market-based
     assert (data / "marts" / "rpt_ghg_inventory_annual" / "reporting_year=2022").is_dir()
 
 

@@ -25,7 +25,8 @@ def test_the_example_policy_is_valid_and_hashed():
     loaded = load_policy(EXAMPLE_POLICY)
     assert loaded.sha256 == hashlib.sha256(EXAMPLE_POLICY.read_bytes()).hexdigest()
     assert loaded.policy.organisation.consolidation_approach == "operational_control"
-    assert loaded.policy.emission_factors.pins["electricity_location_based"][2022] == "cn_mee_2022_regional"
+    assert loaded.policy.emission_factors.pins["electricity_location_based"][2022] == (
+        "cn_mee_2022_regional", "desnz_2022_gb_electricity")
 
 
 def test_unknown_key_is_named(tmp_path):
@@ -74,8 +75,9 @@ def test_policy_tables_carry_the_hash():
     settings = dict(tables["policy_settings"].select("setting", "value").iter_rows())
     assert settings["root_entity_id"] == "GRP"
     assert settings["gwp_set"] == "AR5"
-    pins = tables["policy_factor_pins"].filter(tables["policy_factor_pins"]["reporting_year"] == 2021)
-    assert pins["factor_set"].to_list() == ["cn_mee_2021_national"]
+    pins = tables["policy_factor_pins"].filter(
+        (tables["policy_factor_pins"]["reporting_year"] == 2021) & (tables["policy_factor_pins"]["pin_key"] == "electricity_location_based"))
+    assert pins.sort("priority")["factor_set"].to_list() == ["cn_mee_2021_national", "desnz_2022_gb_electricity"]
     for frame in tables.values():
         assert set(frame["policy_sha256"].to_list()) <= {loaded.sha256}
 
@@ -85,7 +87,8 @@ def test_year_ranges_and_priority_lists(tmp_path):
     document["emission_factors"]["pins"]["electricity_location_based"] = {
         "2021-2022": ["cn_mee_2022_regional", "cn_mee_2022_national"], 2023: "cn_mee_2023_regional"}
     loaded = load_policy(_write(tmp_path, document))
-    pins = policy_tables(loaded)["policy_factor_pins"].sort("reporting_year", "priority")
+    pins = policy_tables(loaded)["policy_factor_pins"]
+    pins = pins.filter(pins["pin_key"] == "electricity_location_based").sort("reporting_year", "priority")
     assert pins.select("reporting_year", "factor_set", "priority").rows() == [
         (2021, "cn_mee_2022_regional", 1), (2021, "cn_mee_2022_national", 2),
         (2022, "cn_mee_2022_regional", 1), (2022, "cn_mee_2022_national", 2),
