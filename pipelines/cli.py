@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import sys
 from datetime import date
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DEMO_MARKER = ".carbonledger-demo"  # in a data folder `carbonledger demo` made
 
 EXIT_OK, EXIT_BAD_ROWS, EXIT_UNREADABLE = 0, 1, 2
 
@@ -53,6 +55,9 @@ def export_environment(args: argparse.Namespace) -> None:
     os.environ["CARBONLEDGER_CONFIG"] = str(resolve_policy_path(args.config or os.environ.get("CARBONLEDGER_CONFIG")).resolve())
     if getattr(args, "engine", None):
         os.environ["CARBONLEDGER_ENGINE"] = args.engine
+    # A data folder the demo made keeps using the demo's documented pseudonym key (synthetic data only).
+    if (data / DEMO_MARKER).exists():
+        os.environ.setdefault("CARBONLEDGER_DEMO", "1")
     if not os.environ.get("DAGSTER_HOME"):
         os.environ["DAGSTER_HOME"] = str(PROJECT_ROOT / ".dagster")
     ensure_dagster_home(Path(os.environ["DAGSTER_HOME"]))
@@ -84,6 +89,8 @@ def _ensure_manifest() -> None:
 
 def cmd_check(args: argparse.Namespace) -> int:
     export_environment(args)
+    # `check` keeps nothing it reads: without a configured key, a throwaway one pseudonymises the ids.
+    os.environ.setdefault("CARBONLEDGER_PSEUDONYM_KEY", secrets.token_hex(32))
     from pipelines.landing_check import check_landing
 
     return check_landing(Path(os.environ["CARBONLEDGER_LANDING"]), os.environ["CARBONLEDGER_CONFIG"], out=sys.stdout)
@@ -91,6 +98,17 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     export_environment(args)
+    from assets.accounts.pseudonymise import PSEUDONYMISED_COLUMNS, PseudonymKeyError, pseudonym_key
+    from assets.ingest.tables import TABLES
+
+    landing = Path(os.environ["CARBONLEDGER_LANDING"])
+    personal = [landing / t.folder for t in TABLES if t.name in PSEUDONYMISED_COLUMNS]
+    if any(f.is_file() for folder in personal if folder.is_dir() for f in folder.rglob("*")):
+        try:  # refuse before the run starts rather than in its silver step
+            pseudonym_key()
+        except PseudonymKeyError as exc:
+            print(f"carbonledger run: {exc}", file=sys.stderr)
+            return 2
     _ensure_manifest()
     from pipelines.runner import print_summary, run_pipeline
 
@@ -114,6 +132,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from generator.group import generate
 
     landing = Path(os.environ["CARBONLEDGER_LANDING"])
+    data = Path(os.environ["CARBONLEDGER_DATA"])
+    data.mkdir(parents=True, exist_ok=True)
+    (data / DEMO_MARKER).write_text("Synthetic demo data: ids are pseudonymised with the documented demo key.\n",
+                                    encoding="utf-8")
+    os.environ["CARBONLEDGER_DEMO"] = "1"
     years = args.years or (2021, 2023)
     print(f"Generating the demo group ({years[0]}-{years[1]}, seed {args.seed}) into {landing} ...", flush=True)
     print(generate(scale="demo", years=years, seed=args.seed, out_dir=landing), flush=True)
@@ -158,6 +181,47 @@ def cmd_trace(args: argparse.Namespace) -> int:
         return 2
 
 
+def cmd_account(args: argparse.Namespace) -> int:
+    export_environment(args)
+    from pipelines.account_statement import StatementError, print_statements
+    from pipelines.policy import load_policy
+
+    timezone = load_policy(os.environ["CARBONLEDGER_CONFIG"]).timezone
+    try:
+        return print_statements(Path(os.environ["CARBONLEDGER_DATA"]) / "warehouse.duckdb", args.id, args.month,
+                                sys.stdout, timezone=timezone)
+    except StatementError as exc:
+        print(f"carbonledger account: {exc}", file=sys.stderr)
+        return 2
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """The year's report (HTML, PDF), workbook and filing packages from the existing warehouse (no dbt run)."""
+    export_environment(args)
+    from assets.reports.logic import ReportError
+    from assets.reports.outputs import build_reports
+    from pipelines.policy import load_policy
+
+    data = Path(os.environ["CARBONLEDGER_DATA"])
+    loaded = load_policy(os.environ["CARBONLEDGER_CONFIG"])
+    try:
+        out = build_reports(data / "warehouse.duckdb", args.year, data / "reports", loaded.policy.accounts, loaded.sha256)
+    except ReportError as exc:
+        print(f"carbonledger report: {exc}", file=sys.stderr)
+        return 2
+    print(f"Reports for {args.year} in {out.directory}:")
+    print(f"  TCFD / IFRS S2 report: {out.files['html'].name}, {out.files['pdf'].name} ({out.pages} pages)")
+    print(f"  workbook: {out.files['xlsx'].name} ({len(out.sheets)} sheets)")
+    for f in out.filings:
+        where = f"filings/{f.filing_id}/ ({f.t_co2e:.6f} t CO2e, {f.accounts} accounts)" if f.path else "no package"
+        print(f"  filing {f.filing_id}: {f.status}: {where}")
+    for key, digest in out.sha256.items():
+        print(f"  sha256 {key}: {digest}")
+    for message in out.refusals:
+        print(f"refused: {message}", file=sys.stderr)
+    return 1 if out.refusals else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="carbonledger", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -196,6 +260,19 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--group", action="store_true", help="the group total (entity = the policy's root)")
     tr.add_argument("--limit", type=int, default=10, help="source rows to list (largest first)")
     tr.set_defaults(func=cmd_trace)
+
+    acct = sub.add_parser("account", help="an account's statement for a month: balances and entries, grams and points")
+    _add_data_options(acct, years=False)
+    acct.add_argument("--id", required=True, help="the account id (raw, pseudonymised with CARBONLEDGER_PSEUDONYM_KEY) "
+                                                  "or its pseudonym (ps_...)")
+    acct.add_argument("--month", required=True, help="YYYY-MM (cut in the reporting time zone)")
+    acct.set_defaults(func=cmd_account)
+
+    rep = sub.add_parser("report", help="the year's TCFD report (HTML, PDF), workbook and filing packages, "
+                                        "from the existing warehouse (exit 1 when a filing or credit lot is refused)")
+    _add_data_options(rep, years=False)
+    rep.add_argument("--year", type=int, required=True)
+    rep.set_defaults(func=cmd_report)
 
     check = sub.add_parser("check", help="validate landing files only (exit 0 valid, 1 bad rows, 2 unreadable)")
     _add_data_options(check, years=False)

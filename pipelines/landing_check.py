@@ -14,7 +14,14 @@ from typing import TextIO
 import polars as pl
 
 from assets.ingest.lake import Lake
-from assets.ingest.logic import build_silver, ingest_bronze, load_rule_context, tables_in_dependency_order
+from assets.ingest.logic import (
+    build_silver,
+    ingest_bronze,
+    load_rule_context,
+    run_aggregate_checks,
+    tables_in_dependency_order,
+)
+from assets.ingest.rules import load_suite
 from pipelines.policy import load_policy
 
 EXIT_OK, EXIT_BAD_ROWS, EXIT_UNREADABLE = 0, 1, 2
@@ -44,6 +51,12 @@ def check_landing(landing_dir: Path, config: str | None, out: TextIO) -> int:
                 continue
             report = build_silver(table, lake, policy.timezone, load_rule_context(lake, [table], policy.timezone))
             checked_rows += report.bronze_rows
+            for skipped in report.skipped_rules:
+                print(f"warning: {table.name}: rule {skipped}", file=out)
+            months = report.months if table.partitioned else [None]
+            for aggregate in run_aggregate_checks(lake, table, load_suite("silver", table.name), months):
+                for problem in aggregate["problems"]:
+                    print(f"warning: {problem}", file=out)
             bad_rows += report.quarantined_rows
             parts = lake.all_parts("quarantine", table.name)
             if parts:

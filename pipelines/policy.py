@@ -18,6 +18,8 @@ import polars as pl
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from assets.accounts.policy_config import ACCOUNT_POLICY_TABLES, AccountsPolicy, accounts_policy_tables
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 FACTOR_SEEDS_DIR = PROJECT_ROOT / "dbt_project" / "seeds" / "factors"
 EXAMPLE_POLICY = PROJECT_ROOT / "carbonledger.example.yml"
@@ -41,7 +43,9 @@ SCOPE3_CATEGORIES = (
 )
 
 
-POLICY_TABLES = ("policy_settings", "policy_factor_pins", "policy_scope3_categories", "policy_custom_factors")
+POLICY_TABLES = ("policy_settings", "policy_factor_pins", "policy_scope3_categories", "policy_custom_factors",
+                 "policy_datacenters")
+POLICY_TABLES += ACCOUNT_POLICY_TABLES  # the scenario carbon accounts (assets/accounts/policy_config.py)
 
 
 class PolicyError(ValueError):
@@ -145,9 +149,75 @@ class EmissionFactors(_Strict):
     custom_factors: tuple[CustomFactor, ...] = ()
 
 
+# --- data centres (docs/policy.md, "datacenters"; docs/methodology.md, "Data centres") ----------------
+
+# ISO/IEC 30134-2 PUE categories by where IT energy is metered: 1 basic, 2 intermediate, 3 advanced.
+IT_MEASUREMENT_POINTS = {"ups_output": 1, "pdu_output": 2, "it_equipment_input": 3}
+DATACENTER_DEFAULT_KEY = "default"
+
+
+def _with_default(value: dict, default: object) -> dict:
+    """A per-data-centre mapping always has its `default` entry (the one the user gave, else ours)."""
+    if any(not str(key).strip() for key in value):
+        raise ValueError("data-centre keys must be facility_ids (or `default`)")
+    return {DATACENTER_DEFAULT_KEY: default, **{str(k).strip(): v for k, v in value.items()}}
+
+
+class DataCentres(_Strict):
+    """How data-centre telemetry is cleaned, how PUE is labelled and where their electricity comes from.
+
+    Per-data-centre keys map a facility_id to a value; `default` covers every other data centre
+    (a facility of type data_center, or any facility that sends telemetry).
+    """
+
+    # The one source of a data centre's Scope 2 electricity: its telemetry (total facility energy per
+    # interval) or its invoices/meter lines in landing/energy. The other is reconciled, never added.
+    authoritative_source: dict[str, Literal["telemetry", "invoices"]] = Field(
+        default_factory=lambda: {DATACENTER_DEFAULT_KEY: "invoices"})
+    # Where IT energy is metered: ups_output (PUE category 1), pdu_output (2), it_equipment_input (3).
+    it_measurement_point: dict[str, Literal["ups_output", "pdu_output", "it_equipment_input"]] = Field(
+        default_factory=lambda: {DATACENTER_DEFAULT_KEY: "ups_output"})
+    # A constant office (non-data-centre) load, kW, metered inside facility_energy_kwh; subtracted from
+    # the total facility energy of PUE only (Scope 2 keeps all electricity).
+    office_load_kw: dict[str, float] = Field(default_factory=lambda: {DATACENTER_DEFAULT_KEY: 0.0})
+    # Missing intervals between two received ones: neighbour_mean (each missing minute at the mean power
+    # of the received interval before and after, flagged as an estimate) or none (left as gaps).
+    gap_fill_method: Literal["neighbour_mean", "none"] = "neighbour_mean"
+    max_fill_gap_minutes: int = Field(default=1440, ge=0)  # longer gaps stay unfilled (reported)
+    # An interval whose power is more than this many times that of both neighbours is a counter reset.
+    counter_reset_spike_ratio: float = Field(default=10.0, gt=1)
+    # Other energy entering the data centre, as kWh (EN 50600-4-2 / ISO/IEC 30134-2 conversions).
+    diesel_kwh_per_litre: float = Field(default=9.9, gt=0)
+    chilled_water_conversion_factor: float = Field(default=1.0, gt=0)  # kWh per kWh of cooling delivered
+    # A design_standard baseline above this PUE is flagged (GB 40879-2021 limit value 1.5).
+    design_standard_pue: float = Field(default=1.5, ge=1.0, le=3.0)
+
+    @field_validator("authoritative_source")
+    @classmethod
+    def _default_source(cls, value: dict) -> dict:
+        return _with_default(value, value.get(DATACENTER_DEFAULT_KEY, "invoices"))
+
+    @field_validator("it_measurement_point")
+    @classmethod
+    def _default_point(cls, value: dict) -> dict:
+        return _with_default(value, value.get(DATACENTER_DEFAULT_KEY, "ups_output"))
+
+    @field_validator("office_load_kw")
+    @classmethod
+    def _default_office_load(cls, value: dict) -> dict:
+        if any(v < 0 for v in value.values()):
+            raise ValueError("an office load cannot be negative")
+        return _with_default(value, value.get(DATACENTER_DEFAULT_KEY, 0.0))
+
+
 class Targets(_Strict):
+    """The road to operational carbon neutrality (rpt_neutrality_progress)."""
+
     neutrality_year: int = Field(default=2030, ge=2000, le=2100)
+    # Gross operational emissions in the neutrality year, as a % of the base year's; the target path is
+    # linear from the base year to it. The rest is to be covered by retired carbon credits.
     gross_operational_target_pct_of_base: float = Field(default=50.0, ge=0, le=100)
+    # Registries whose credits come from the group's own carbon accounts: never counted as offsets.
     own_account_registries: tuple[str, ...] = ()
 
 
@@ -158,6 +228,8 @@ class Policy(_Strict):
     scope3: Scope3 = Scope3()
     emission_factors: EmissionFactors = EmissionFactors()
     targets: Targets = Targets()
+    datacenters: DataCentres = DataCentres()
+    accounts: AccountsPolicy = AccountsPolicy()
 
 
 @dataclass(frozen=True)
@@ -303,6 +375,7 @@ def policy_tables(loaded: LoadedPolicy) -> dict[str, pl.DataFrame]:
         for c in SCOPE3_CATEGORIES
     ]
     custom = [f.model_dump() for f in p.emission_factors.custom_factors]
+    datacenters = datacenter_rows(p.datacenters)
     tables = {
         "policy_settings": pl.DataFrame(
             {"setting": list(settings), "value": list(settings.values())}, schema={"setting": pl.String, "value": pl.String}
@@ -322,5 +395,42 @@ def policy_tables(loaded: LoadedPolicy) -> dict[str, pl.DataFrame]:
                 "activity_unit": pl.String, "gwp_set": pl.String, "data_year": pl.Int32, "source": pl.String,
             },
         ),
+        "policy_datacenters": pl.DataFrame(datacenters, schema=DATACENTER_TABLE_SCHEMA),
     }
+    tables.update(accounts_policy_tables(p.accounts))
     return {name: df.with_columns(pl.lit(loaded.sha256).alias("policy_sha256")) for name, df in tables.items()}
+
+
+DATACENTER_TABLE_SCHEMA = {
+    "facility_id": pl.String, "authoritative_source": pl.String, "it_measurement_point": pl.String,
+    "pue_category": pl.Int32, "office_load_kw": pl.Float64, "gap_fill_method": pl.String,
+    "max_fill_gap_minutes": pl.Int32, "counter_reset_spike_ratio": pl.Float64, "diesel_kwh_per_litre": pl.Float64,
+    "chilled_water_conversion_factor": pl.Float64, "design_standard_pue": pl.Float64,
+}
+
+
+def datacenter_rows(dc: DataCentres) -> list[dict]:
+    """`silver.policy_datacenters`: one row per facility_id the section names, plus the `default` row.
+
+    Per-data-centre columns are null where that data centre takes the default; the section-wide
+    settings repeat on every row, so dbt resolves a data centre with one join and a coalesce.
+    """
+    keys = [DATACENTER_DEFAULT_KEY] + sorted(
+        ({*dc.authoritative_source, *dc.it_measurement_point, *dc.office_load_kw} - {DATACENTER_DEFAULT_KEY}))
+    rows = []
+    for key in keys:
+        point = dc.it_measurement_point.get(key)
+        rows.append({
+            "facility_id": key,
+            "authoritative_source": dc.authoritative_source.get(key),
+            "it_measurement_point": point,
+            "pue_category": IT_MEASUREMENT_POINTS[point] if point else None,
+            "office_load_kw": dc.office_load_kw.get(key),
+            "gap_fill_method": dc.gap_fill_method,
+            "max_fill_gap_minutes": dc.max_fill_gap_minutes,
+            "counter_reset_spike_ratio": dc.counter_reset_spike_ratio,
+            "diesel_kwh_per_litre": dc.diesel_kwh_per_litre,
+            "chilled_water_conversion_factor": dc.chilled_water_conversion_factor,
+            "design_standard_pue": dc.design_standard_pue,
+        })
+    return rows

@@ -17,12 +17,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from dagster import ConfigurableResource, InitResourceContext
+from pydantic import PrivateAttr
 from dagster_dbt import DbtCliResource
 
 from assets.ingest.lake import Lake
 from pipelines.policy import LoadedPolicy, load_policy
 from pipelines.project import dbt_project
-from pipelines.warehouse_lock import warehouse_lock
+from pipelines.warehouse_lock import WAREHOUSE_FILE, WAREHOUSE_FILE_ENV, WorkingCopy, warehouse_lock
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -40,7 +41,17 @@ class Settings:
 
     @property
     def warehouse_path(self) -> Path:
-        return self.data_dir / "warehouse.duckdb"
+        """data/warehouse.duckdb; inside a run that builds a working copy, that copy (what dbt writes).
+
+        Steps that read the warehouse after dbt (exports, charts) thus read this run's figures, not the
+        previous run's; see WarehouseLockResource.
+        """
+        if self.engine == "spark":  # views over the Spark tables' Parquet (assets/exports/logic.py)
+            from assets.exports.logic import spark_views_warehouse
+
+            return spark_views_warehouse(self.data_dir)
+        override = os.environ.get(WAREHOUSE_FILE_ENV)
+        return Path(override) if override else self.data_dir / WAREHOUSE_FILE
 
     @property
     def marts_dir(self) -> Path:
@@ -89,16 +100,94 @@ class CarbonLedgerResource(ConfigurableResource):
 
 
 class WarehouseLockResource(ConfigurableResource):
-    """Held for the whole run by every run that writes the warehouse (see pipelines/warehouse_lock.py)."""
+    """Held for the whole run by every run that writes the warehouse (see pipelines/warehouse_lock.py).
+
+    With the DuckDB engine it also owns the run's working copy: dbt builds in
+    data/.building/warehouse.duckdb, the export step reads it and stages its Parquet folders, and only a
+    run whose every step succeeded swaps them into place (os.replace) before the lock is released.
+    """
 
     lock_path: str
     wait_seconds: float = 60.0
+    data_dir: str = ""  # where warehouse.duckdb lives; empty: the lock file's folder
+    engine: str = "duckdb"
+    _working: WorkingCopy | None = PrivateAttr(default=None)
+
+    @property
+    def working_copy(self) -> WorkingCopy | None:
+        """The run's working copy while the run holds the lock (None on Spark, or outside a run)."""
+        return self._working
+
+    @property
+    def warehouse_path(self) -> Path:
+        """The warehouse this run's steps read: its working copy while it has one."""
+        working = self._working
+        if self.engine == "spark":  # views over the Spark tables' Parquet (assets/exports/logic.py)
+            from assets.exports.logic import spark_views_warehouse
+
+            return spark_views_warehouse(Path(self.data_dir or Path(self.lock_path).parent))
+        return working.building if working else Path(self.data_dir or Path(self.lock_path).parent) / WAREHOUSE_FILE
+
+    @property
+    def marts_dir(self) -> Path:
+        """Where this run's export step writes mart folders (staged until the run succeeds)."""
+        working = self._working
+        return working.staged_marts_dir if working else Path(self.data_dir or Path(self.lock_path).parent) / "marts"
 
     @contextmanager
     def yield_for_execution(self, context: InitResourceContext) -> Iterator["WarehouseLockResource"]:
         run_id = context.run_id or "unknown"
-        with warehouse_lock(Path(self.lock_path), run_id, self.wait_seconds):
-            yield self
+        log = context.log
+        with warehouse_lock(Path(self.lock_path), run_id, self.wait_seconds) as previous_run:
+            if self.engine != "duckdb":
+                yield self
+                return
+            working = WorkingCopy(Path(self.data_dir or Path(self.lock_path).parent))
+            prepared = working.prepare(self.wait_seconds, previous_run)
+            if log:
+                log.info(f"warehouse working copy {working.building} ({prepared.method}, "
+                         f"{prepared.copied_bytes / 1e6:,.1f} MB in {prepared.seconds:.2f} s)")
+            saved = os.environ.get(WAREHOUSE_FILE_ENV)
+            os.environ[WAREHOUSE_FILE_ENV] = str(working.building)
+            self._working = working
+            try:
+                yield self
+            finally:
+                self._working = None
+                if saved is None:
+                    os.environ.pop(WAREHOUSE_FILE_ENV, None)
+                else:
+                    os.environ[WAREHOUSE_FILE_ENV] = saved
+            # Reached only when the steps ended without an exception reaching the resource (a
+            # termination or an interrupt does reach it, and skips the swap).
+            failed = run_has_failed(context)
+            if failed:
+                if log:
+                    log.warning(f"run failed ({failed}): data/warehouse.duckdb and data/marts/ are left as they "
+                                f"were; this run's copy stays in {working.building_dir} until the next run")
+                return
+            committed = working.commit()
+            if log:
+                log.info(f"warehouse swapped into place ({committed.seconds:.2f} s); marts exported: "
+                         f"{', '.join(committed.marts_swapped) or 'none'}")
+
+
+def run_has_failed(context: InitResourceContext) -> str:
+    """Why this run must not publish its working copy ('' when every step so far succeeded)."""
+    from dagster import DagsterEventType, DagsterRunStatus
+
+    instance, run_id = context.instance, context.run_id
+    if instance is None or not run_id:
+        return ""
+    failures = instance.all_logs(run_id, of_type={DagsterEventType.STEP_FAILURE, DagsterEventType.RUN_FAILURE})
+    if failures:
+        steps = sorted({entry.step_key or "run" for entry in failures})
+        return "failed step(s): " + ", ".join(steps)
+    run = instance.get_run_by_id(run_id)
+    if run is not None and run.status in (DagsterRunStatus.CANCELING, DagsterRunStatus.CANCELED,
+                                          DagsterRunStatus.FAILURE):
+        return f"run status {run.status.value}"
+    return ""
 
 
 def dbt_executable() -> str:
@@ -119,6 +208,8 @@ def build_resources() -> dict:
         "warehouse_lock": WarehouseLockResource(
             lock_path=str(settings.lock_path),
             wait_seconds=float(os.environ.get("CARBONLEDGER_LOCK_WAIT_SECONDS", "60")),
+            data_dir=str(settings.data_dir),
+            engine=settings.engine,
         ),
         "dbt": DbtCliResource(project_dir=dbt_project, target=settings.engine, dbt_executable=dbt_executable()),
     }

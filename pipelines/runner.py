@@ -15,7 +15,8 @@ import polars as pl
 from assets.ingest.lake import Lake
 from assets.ingest.tables import TABLES
 from assets.inventory.logic import FULL_REFRESH_TAG
-from pipelines.jobs import ALL_ASSETS_JOB
+from pipelines.alerts import error_summary
+from pipelines.jobs import ALL_ASSETS_JOB, TRIGGER_TAG
 
 PARTITION_RANGE_START = "dagster/asset_partition_range_start"
 PARTITION_RANGE_END = "dagster/asset_partition_range_end"
@@ -70,13 +71,26 @@ def prepare_dbt_parse(env: dict[str, str]) -> None:
 
     project_dir = Path(__file__).resolve().parents[1] / "dbt_project"
     marker = project_dir / "target" / ".parsed_for"
-    wanted = f"{env.get('CARBONLEDGER_DATA')}|{env.get('CARBONLEDGER_ENGINE', 'duckdb')}"
-    if marker.exists() and marker.read_text() == wanted and (project_dir / "target" / "partial_parse.msgpack").exists():
-        return
-    dbt = Path(sys.executable).parent / "dbt"
-    subprocess.run([str(dbt), "parse", "--quiet", "--project-dir", str(project_dir), "--profiles-dir", str(project_dir),
-                    "--target", env.get("CARBONLEDGER_ENGINE", "duckdb")], check=True, env=env)
-    marker.write_text(wanted)
+    wanted = f"{env.get('CARBONLEDGER_DATA')}|{env.get('CARBONLEDGER_ENGINE', 'duckdb')}|working-copy"
+    if env.get("CARBONLEDGER_ENGINE", "duckdb") == "duckdb" and env.get("CARBONLEDGER_DATA"):
+        # The run's dbt steps write the working copy (pipelines/warehouse_lock.py); dbt compares the
+        # rendered profile, path included, so parse with the path the steps will use.
+        from pipelines.warehouse_lock import WAREHOUSE_FILE_ENV, WorkingCopy
+
+        env = {**env, WAREHOUSE_FILE_ENV: str(WorkingCopy(Path(env["CARBONLEDGER_DATA"])).building)}
+    import fcntl
+
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    # Two `carbonledger run` started together must not parse into target/ at the same time (one would
+    # load a manifest.json the other is writing): the second waits, then finds the parse done.
+    with (project_dir / "target" / ".parse.lock").open("a") as guard:
+        fcntl.flock(guard.fileno(), fcntl.LOCK_EX)
+        if marker.exists() and marker.read_text() == wanted and (project_dir / "target" / "partial_parse.msgpack").exists():
+            return
+        dbt = Path(sys.executable).parent / "dbt"
+        subprocess.run([str(dbt), "parse", "--quiet", "--project-dir", str(project_dir), "--profiles-dir",
+                        str(project_dir), "--target", env.get("CARBONLEDGER_ENGINE", "duckdb")], check=True, env=env)
+        marker.write_text(wanted)
 
 
 def run_pipeline(years: tuple[int, int] | None = None, full_refresh: bool = False,
@@ -96,6 +110,7 @@ def run_pipeline(years: tuple[int, int] | None = None, full_refresh: bool = Fals
             raise ValueError(f"{landing}: no dated rows found in the landing files (is the folder right?)")
         years = (min(found), max(found))
     tags = run_tags(years, policy.sha256, full_refresh)
+    tags[TRIGGER_TAG] = "cli"  # this command alerts for its own runs (the daemon's sensor skips them)
     prepare_dbt_parse(dict(os.environ))
     log_path = log_path or data_dir / "logs" / f"run-{date.today().isoformat()}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -108,15 +123,33 @@ def run_pipeline(years: tuple[int, int] | None = None, full_refresh: bool = Fals
             if event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION:
                 evaluation = event.event_specific_data
                 if not evaluation.passed:
-                    failures.append(f"check {evaluation.asset_check_key.to_user_string()} failed"
-                                    + (" (blocking)" if evaluation.blocking else ""))
+                    severity = getattr(evaluation.severity, "value", str(evaluation.severity)).lower()
+                    why = (evaluation.description or "").strip()
+                    failures.append(f"check {evaluation.asset_check_key.to_user_string()} "
+                                    + ("failed (blocking: downstream assets stopped)" if evaluation.blocking
+                                       else "failed" if severity == "error" else "warns")
+                                    + (f": {why}" if why else ""))
             elif event.event_type in (DagsterEventType.STEP_FAILURE, DagsterEventType.RESOURCE_INIT_FAILURE,
                                       DagsterEventType.RUN_FAILURE):
                 error = getattr(event.event_specific_data, "error", None)
-                detail = error.message.strip().splitlines()[-1] if error and error.message else event.message
+                detail = error_summary(error) if error and error.message else event.message
                 failures.append(f"{event.step_key or 'run'}: {detail}")
-        return RunResult(success=result.success, run_id=result.run_id, years=years, data_dir=data_dir,
-                         failures=failures)
+        alert = None if result.success else _alert_failed_run(instance, result.run_id, data_dir)
+    if alert is not None:
+        print(f"Alert sent: {alert.log_path} (webhook: {alert.webhook})", flush=True)
+    return RunResult(success=result.success, run_id=result.run_id, years=years, data_dir=data_dir,
+                     failures=failures)
+
+
+def _alert_failed_run(instance, run_id: str, data_dir: Path):
+    """The same alert the daemon's run_failure_alert sensor sends, for CLI users without a daemon."""
+    from pipelines.alerts import describe_run, send_alert
+
+    try:
+        return send_alert(describe_run(instance, run_id, "run failed"), data_dir)
+    except Exception as exc:  # an alert must never hide the run's own result
+        print(f"alert not sent: {type(exc).__name__}: {exc}", flush=True)
+        return None
 
 
 # --- summary -------------------------------------------------------------------------------------
@@ -141,8 +174,51 @@ def _fmt(value: float | None) -> str:
     return "—" if value is None else f"{value:,.1f}"
 
 
+def _run_seconds(run_id: str) -> float | None:
+    """Wall time of the run from the Dagster instance (None when it cannot be read)."""
+    try:
+        from dagster import DagsterInstance
+
+        with DagsterInstance.get() as instance:
+            stats = instance.get_run_stats(run_id)
+        if stats.start_time and stats.end_time:
+            return float(stats.end_time - stats.start_time)
+    except Exception:  # the summary must print even without an instance
+        return None
+    return None
+
+
+def _print_validation(result: RunResult, out: TextIO) -> None:
+    """Rows passed and quarantined (and why) per table in this run, the report, and validation's share of time."""
+    from assets.ingest.validation_report import report_path, summary_rows
+
+    rows = [r for r in summary_rows(result.data_dir, result.run_id) if r["bronze_rows"] or r["blocking_failures"]]
+    print("\nValidation of this run's months (rows per table; quarantine: data/lake/quarantine/<table>/):", file=out)
+    if not rows:
+        print("  no validation recorded for this run", file=out)
+    else:
+        print(f"  {'table':<22}{'rows':>10}{'passed':>10}{'quarantined':>13}  why", file=out)
+        for r in rows:
+            why = ", ".join(f"{k} {v:,}" for k, v in sorted(r["reasons"].items(), key=lambda kv: (-kv[1], kv[0])))
+            flag = f"  BLOCKING CHECK FAILED: {', '.join(r['blocking_failures'])}" if r["blocking_failures"] else ""
+            print(f"  {r['table']:<22}{r['bronze_rows']:>10,}{r['silver_rows']:>10,}{r['quarantined_rows']:>13,}  {why}{flag}",
+                  file=out)
+    page = report_path(result.data_dir, result.run_id)
+    if page.exists():
+        print(f"  Validation report: {page}", file=out)
+    seconds = sum(r["validation_seconds"] for r in summary_rows(result.data_dir, result.run_id))
+    wall = _run_seconds(result.run_id)
+    if seconds:
+        share = f" of {wall:,.1f} s run wall time ({100 * seconds / wall:.1f}%)" if wall else ""
+        print(f"  Validation time: {seconds:,.1f} s{share}", file=out)
+
+
 def print_summary(result: RunResult, out: TextIO) -> None:
     warehouse = result.data_dir / "warehouse.duckdb"
+    if os.environ.get("CARBONLEDGER_ENGINE") == "spark":  # the Spark tables, through DuckDB views
+        from assets.exports.logic import spark_views_warehouse
+
+        warehouse = spark_views_warehouse(result.data_dir)
     print(f"\nRun {result.run_id} for {result.years[0]}-{result.years[1]}: "
           f"{'succeeded' if result.success else 'FAILED'}", file=out)
     for failure in result.failures:
@@ -151,8 +227,9 @@ def print_summary(result: RunResult, out: TextIO) -> None:
         with duckdb.connect(str(warehouse), read_only=True) as con:
             _print_inventory(con, out)
             _print_unfactored(con, out)
+    _print_validation(result, out)
     counts = quarantine_counts(Lake(result.data_dir / "lake"))
-    print("\nRows quarantined (see data/lake/quarantine/<table>/ for each row's reason):", file=out)
+    print("\nRows in quarantine now, all months (see data/lake/quarantine/<table>/ for each row's reason):", file=out)
     if counts.is_empty():
         print("  none", file=out)
     for table, reason, n in counts.iter_rows():

@@ -12,6 +12,8 @@ import pytest
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = PROJECT_ROOT / "tests" / "fixtures"
 VENV_BIN = Path(sys.executable).parent
+# In-process silver steps (tests/pipeline_harness.py) pseudonymise fixture ids with the demo key.
+os.environ.setdefault("CARBONLEDGER_DEMO", "1")
 
 
 @pytest.fixture(scope="session")
@@ -31,6 +33,8 @@ def cli_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     """Environment for running `carbonledger` in a subprocess against a temporary data folder."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CARBONLEDGER_")}
     env.update(
+        # Fixtures are synthetic: the documented demo pseudonym key (a test that needs a real key sets one).
+        CARBONLEDGER_DEMO="1",
         PATH=f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}",
         DAGSTER_HOME=str(tmp_path / "dagster_home"),
         PYTHONWARNINGS="ignore",

@@ -65,8 +65,11 @@ def dbt(args: list[str], data_dir: Path, check: bool = True) -> subprocess.Compl
 
 
 def build_warehouse(landing: Path, data_dir: Path, policy_path: Path | str | None = None,
-                    dbt_check: bool = True) -> BuiltWarehouse:
+                    dbt_check: bool = True, with_tests: bool = False) -> BuiltWarehouse:
+    """Ingest and build. dbt's data tests (hundreds) run in the Dagster-run tests, not here, unless asked."""
     data_dir.mkdir(parents=True, exist_ok=True)
     ingest(landing, data_dir, policy_path)
-    result = dbt(["build", "--quiet"], data_dir, check=dbt_check)
+    args = ["build", "--quiet"] if with_tests else ["build", "--quiet", "--exclude-resource-type", "test",
+                                                   "--exclude-resource-type", "unit_test"]
+    result = dbt(args, data_dir, check=dbt_check)
     return BuiltWarehouse(data_dir=data_dir, dbt_output=result.stdout)

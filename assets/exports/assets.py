@@ -4,7 +4,7 @@
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
 from assets.exports.logic import export_all
-from pipelines.resources import CarbonLedgerResource
+from pipelines.resources import CarbonLedgerResource, WarehouseLockResource
 
 EXPORTED_MARTS = (
     "fct_emissions",
@@ -21,9 +21,12 @@ EXPORTED_MARTS = (
     description="Every mart of warehouse.duckdb as Parquet in data/marts/<mart>/ (by reporting_year).",
     kinds={"duckdb", "parquet"},
 )
-def marts_parquet(context: AssetExecutionContext, carbonledger: CarbonLedgerResource) -> MaterializeResult:
+def marts_parquet(context: AssetExecutionContext, carbonledger: CarbonLedgerResource,
+                  warehouse_lock: WarehouseLockResource) -> MaterializeResult:
     settings = carbonledger.settings
-    rows = export_all(settings.warehouse_path, settings.marts_dir)
+    # Within a run the exports read the run's working copy of the warehouse and are staged; they land
+    # in data/marts/ together with the warehouse when the run succeeds (pipelines/warehouse_lock.py).
+    rows = export_all(warehouse_lock.warehouse_path, warehouse_lock.marts_dir)
     return MaterializeResult(metadata={
         "marts_dir": str(settings.marts_dir),
         "rows_per_mart": MetadataValue.json(rows),

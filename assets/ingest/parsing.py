@@ -36,6 +36,12 @@ def clean_text(expr: pl.Expr) -> pl.Expr:
     return pl.when(trimmed == "").then(None).otherwise(trimmed)
 
 
+def parse_place(expr: pl.Expr) -> pl.Expr:
+    """A place: an airport code (`pek` and `PEK` are the same IATA code) or a station or city name as written."""
+    text = clean_text(expr)
+    return pl.when(text.str.contains(r"^[A-Za-z]{3}$")).then(text.str.to_uppercase()).otherwise(text)
+
+
 def parse_float(expr: pl.Expr) -> pl.Expr:
     """`1234.5`, `1,234.5`, `-3`, `1e3` → float; anything else → null."""
     text = clean_text(expr)
@@ -104,6 +110,8 @@ def parse_as(expr: pl.Expr, column_type: str, timezone: str) -> pl.Expr:
     """Dispatch on a column type of assets/ingest/tables.py."""
     if column_type == "string":
         return clean_text(expr)
+    if column_type == "place":
+        return parse_place(expr)
     if column_type == "float":
         return parse_float(expr)
     if column_type == "int":

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import io
 import logging
 import os
 import tempfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +24,8 @@ log = logging.getLogger(__name__)
 
 SUPPORTED_SUFFIXES = (".csv", ".xlsx", ".parquet")
 CHUNK_BYTES = 1 << 20
+BATCH_BYTES = 2 << 20  # a CSV is parsed this many bytes at a time (whole records): ~20x that in memory
+BATCH_ROWS = 100_000  # Parquet row batches
 ROW_COLUMNS = ("source_file", "source_row")
 
 
@@ -55,6 +59,14 @@ class ReadResult:
     columns: list[str]
     encoding: str
     warnings: list[str] = field(default_factory=list)
+    # The same rows as `frame`, a few MB at a time, so a large file is never held whole (bronze uses it).
+    batches: Callable[[], Iterator[pl.DataFrame]] | None = None
+
+    def iter_batches(self) -> Iterator[pl.DataFrame]:
+        if self.batches is not None:
+            yield from self.batches()
+        elif self.frame is not None:
+            yield self.frame.collect()
 
 
 def find_landing_files(landing_dir: Path, folder: str) -> tuple[list[LandingFile], list[str]]:
@@ -143,6 +155,69 @@ def _check_header(landing_file: LandingFile, raw: list[str]) -> list[str]:
     return names
 
 
+def record_end(data: bytes) -> int:
+    """Offset just after the last complete CSV record in `data` (0 if none): the last newline with an
+    even number of double quotes before it (a newline inside a quoted field does not end a record;
+    an escaped quote "" counts twice, so the parity holds)."""
+    end = len(data)
+    while True:
+        newline = data.rfind(b"\n", 0, end)
+        if newline < 0:
+            return 0
+        if data.count(b'"', 0, newline) % 2 == 0:
+            return newline + 1
+        end = newline
+
+
+def first_record_end(data: bytes) -> int:
+    """Offset just after the first complete CSV record in `data` (0 if none): the header line."""
+    start = 0
+    while True:
+        newline = data.find(b"\n", start)
+        if newline < 0:
+            return 0
+        if data.count(b'"', 0, newline) % 2 == 0:
+            return newline + 1
+        start = newline + 1
+
+
+def iter_csv_batches(path: Path, separator: str, names: list[str], landing_file: LandingFile,
+                     batch_bytes: int | None = None) -> Iterator[pl.DataFrame]:
+    """The records after the header of a UTF-8 CSV, `batch_bytes` at a time, as text with lineage.
+
+    Each batch is parsed with the file's own header line in front, so records are read exactly as
+    one polars read of the whole file would read them (columns from the header, ragged rows cut or
+    padded with nulls, empty strings kept); `source_row` continues from batch to batch.
+    """
+    batch_bytes = batch_bytes or BATCH_BYTES
+    with path.open("rb") as handle:
+        pending = b""
+        header = b""
+        row = 2
+        done = False
+        while not done:
+            block = handle.read(batch_bytes)
+            done = not block
+            pending += block
+            if not header:
+                end = first_record_end(pending)
+                if end == 0:
+                    if not done:
+                        continue
+                    return  # a header without a line end: no records
+                header, pending = pending[:end], pending[end:]
+            cut = len(pending) if done else record_end(pending)
+            if cut == 0:
+                continue
+            chunk, pending = pending[:cut], pending[cut:]
+            frame = pl.read_csv(io.BytesIO(header + chunk), has_header=True, new_columns=names, infer_schema=False,
+                                separator=separator, truncate_ragged_lines=True, empty_string_is_null=False)
+            yield frame.with_row_index("source_row", offset=row).select(
+                [pl.col(c).cast(pl.String) for c in names]
+                + [pl.lit(landing_file.source_file).alias("source_file"), pl.col("source_row").cast(pl.Int64)])
+            row += frame.height
+
+
 def read_csv(landing_file: LandingFile, scratch_dir: Path) -> ReadResult:
     path = landing_file.path
     if path.stat().st_size == 0:
@@ -171,14 +246,16 @@ def read_csv(landing_file: LandingFile, scratch_dir: Path) -> ReadResult:
     warnings = []
     if encoding != "utf-8":
         warnings.append(f"{landing_file.source_file}: read as GB18030/GBK and transcoded to UTF-8")
-    return ReadResult(_with_lineage(frame, landing_file, names), names, encoding, warnings)
+    return ReadResult(_with_lineage(frame, landing_file, names), names, encoding, warnings,
+                      batches=lambda: iter_csv_batches(readable, separator, names, landing_file))
 
 
 def read_xlsx(landing_file: LandingFile) -> ReadResult:
     try:
         frame = pl.read_excel(landing_file.path, engine="calamine", infer_schema_length=0, sheet_id=1)
     except Exception as exc:  # fastexcel raises its own error types for broken workbooks
-        raise LandingFileError(landing_file.source_file, f"cannot read the workbook: {exc}") from exc
+        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise LandingFileError(landing_file.source_file, f"cannot read the workbook: {detail}") from exc
     names = _check_header(landing_file, frame.columns)
     frame = frame.rename(dict(zip(frame.columns, names))).with_row_index("source_row", offset=2)
     return ReadResult(_with_lineage(frame.lazy(), landing_file, names), names, "xlsx")
@@ -188,14 +265,26 @@ def read_parquet(landing_file: LandingFile) -> ReadResult:
     try:
         schema = pl.read_parquet_schema(landing_file.path)
     except Exception as exc:
-        raise LandingFileError(landing_file.source_file, f"cannot read the Parquet file: {exc}") from exc
+        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise LandingFileError(landing_file.source_file, f"cannot read the Parquet file: {detail}") from exc
     names = _check_header(landing_file, list(schema))
     frame = (
         pl.scan_parquet(landing_file.path)
         .rename(dict(zip(schema, names)))
         .with_row_index("source_row", offset=2)
     )
-    return ReadResult(_with_lineage(frame, landing_file, names), names, "parquet")
+
+    def batches() -> Iterator[pl.DataFrame]:
+        import pyarrow.parquet as pq
+
+        row = 2
+        for batch in pq.ParquetFile(landing_file.path).iter_batches(batch_size=BATCH_ROWS):
+            chunk = pl.from_arrow(batch)
+            chunk = chunk.rename(dict(zip(chunk.columns, names))).with_row_index("source_row", offset=row)
+            row += chunk.height
+            yield _with_lineage(chunk.lazy(), landing_file, names).collect()
+
+    return ReadResult(_with_lineage(frame, landing_file, names), names, "parquet", batches=batches)
 
 
 def read_landing_file(landing_file: LandingFile, scratch_dir: Path) -> ReadResult:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-ColumnType = Literal["string", "date", "timestamp", "float", "int", "bool", "month"]
+ColumnType = Literal["string", "date", "timestamp", "float", "int", "bool", "month", "place"]
 
 
 @dataclass(frozen=True)
@@ -18,6 +18,20 @@ class Column:
     name: str
     type: ColumnType = "string"
     required: bool = True  # the file must have this column (its values may still be empty)
+
+
+@dataclass(frozen=True)
+class Overlap:
+    """Lines of the same `key` must not cover the same day twice (periods are inclusive of both ends).
+
+    A line whose period shares a day with an earlier line (earlier period start, then file and row) of
+    the same key is flagged in the derived column `overlaps_earlier_period`; the suite decides what
+    that means (see expectations/silver/<table>.json).
+    """
+
+    key: tuple[str, ...]
+    start: str
+    end: str
 
 
 @dataclass(frozen=True)
@@ -30,6 +44,11 @@ class LandingTable:
     required: bool = False  # the run fails without at least one file
     unit_column: str | None = None  # normalised through the unit_conversions seed
     quantity_column: str | None = None
+    # Derived columns the suites may check (never stored in silver): period_days for a period,
+    # pue for telemetry, overlaps_earlier_period (+ overlap_detail) where `overlap` is set.
+    period: tuple[str, str] | None = None  # (start, end) dates, end inclusive
+    overlap: Overlap | None = None
+    pue: tuple[str, str] | None = None  # (facility energy, IT energy)
 
     @property
     def name(self) -> str:
@@ -95,6 +114,8 @@ TABLES: tuple[LandingTable, ...] = (
         month_column="period_start",
         unit_column="unit",
         quantity_column="quantity",
+        period=("period_start", "period_end"),
+        overlap=Overlap(key=("facility_id", "energy_type"), start="period_start", end="period_end"),
     ),
     LandingTable(
         "energy_instruments",
@@ -103,6 +124,7 @@ TABLES: tuple[LandingTable, ...] = (
             "vintage_year:int serial_start serial_end supplier_factor_kg_per_kwh:float? cancelled_for_entity"
         ),
         key=("instrument_id",),
+        period=("period_start", "period_end"),
     ),
     LandingTable(
         "refrigerants",
@@ -123,6 +145,7 @@ TABLES: tuple[LandingTable, ...] = (
         _cols("facility_id interval_start:timestamp interval_minutes:int it_energy_kwh:float facility_energy_kwh:float"),
         key=("facility_id", "interval_start"),
         month_column="interval_start",
+        pue=("facility_energy_kwh", "it_energy_kwh"),
     ),
     LandingTable(
         "datacenter/baselines",
@@ -132,7 +155,7 @@ TABLES: tuple[LandingTable, ...] = (
     LandingTable(
         "travel",
         _cols(
-            "trip_id employee_id entity_id start_date:date mode origin destination cabin_class distance_km:float? "
+            "trip_id employee_id entity_id start_date:date mode origin:place destination:place cabin_class distance_km:float? "
             "nights:int country spend_cny:float?"
         ),
         key=("trip_id",),
@@ -151,6 +174,7 @@ TABLES: tuple[LandingTable, ...] = (
         month_column="period_start",
         unit_column="unit",
         quantity_column="quantity",
+        period=("period_start", "period_end"),
     ),
     LandingTable(
         "behaviour",

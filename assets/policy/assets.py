@@ -38,5 +38,6 @@ def policy(context: AssetExecutionContext, carbonledger: CarbonLedgerResource):
             "gwp_set": p.reporting.gwp_set,
             "reporting_timezone": p.reporting.timezone,
             "factor_pins": MetadataValue.json({k: {str(y): s for y, s in v.items()} for k, v in p.emission_factors.pins.items()}),
+            "datacenter_authoritative_source": MetadataValue.json(dict(p.datacenters.authoritative_source)),
         },
     )

@@ -26,7 +26,8 @@
         select
             r.*,
             {{ dbt.concat(["r.source_file", "'#'", "cast(r.source_row as " ~ dbt.type_string() ~ ")", "'#'",
-                           "r.activity_month", "'#'", "r.pin_key", "'#'", "coalesce(r.factor_variant, '')"]) }}
+                           "r.activity_month", "'#'", "r.pin_key", "'#'", "coalesce(r.factor_variant, '')", "'#'",
+                           "coalesce(r.record_id, '')"]) }}
                 as factor_match_key
         from {{ rows }} as r
 

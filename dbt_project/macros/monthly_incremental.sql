@@ -38,5 +38,7 @@
 {% macro delete_run_window() -%}
     {%- if is_incremental() and target.type != 'spark' -%}
     delete from {{ this }} where {{ in_run_window() }}
+    {%- elif is_incremental() -%}
+    {{ spark_drop_partitions_where(in_run_window()) }}
     {%- endif -%}
 {%- endmacro %}

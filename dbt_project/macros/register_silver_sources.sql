@@ -39,3 +39,40 @@
     {%- endfor %}
     where 1 = 0
 {%- endmacro %}
+
+{#
+  Spark: one external Parquet table per silver source, declared with the columns of
+  models/staging/_silver__sources.yml over its lake folder (activity_month, where the table has it,
+  is a STRING partition column discovered from the activity_month=YYYY-MM folders). Declaring the
+  columns means a folder with no files yet is simply an empty table, and a file that lacks a column
+  reads it as null (DuckDB's union_by_name). Dropping an external table never deletes its files.
+  On a cluster, CARBONLEDGER_DATA is an object-store URI (s3a://..., abfss://...): see docs/deploy.md.
+#}
+{% macro spark__register_silver_sources() %}
+    {% if not execute %}{{ return('') }}{% endif %}
+    {% do run_query("create database if not exists silver") %}
+    {% for node in graph.sources.values() if node.source_name == 'silver' %}
+        {% set folder = lake_path() ~ '/silver/' ~ node.identifier %}
+        {% set partitioned = node.meta.get('partitioned_by') == 'activity_month' %}
+        {% set columns = node.columns.values() | list %}
+        {% if not columns %}
+            {% do exceptions.raise_compiler_error("source silver." ~ node.identifier ~ " declares no columns in _silver__sources.yml: Spark needs them") %}
+        {% endif %}
+        {% do run_query("drop table if exists silver." ~ node.identifier) %}
+        {% set ddl %}
+            create table silver.{{ node.identifier }} (
+            {%- for column in columns %}
+                {{ column.name }} {{ column.data_type }}{{ "," if not loop.last }}
+            {%- endfor %}
+            )
+            using parquet
+            {% if partitioned %}partitioned by (activity_month){% endif %}
+            location '{{ folder }}'
+        {% endset %}
+        {% do run_query(ddl) %}
+        {% if partitioned %}
+            {% do run_query("alter table silver." ~ node.identifier ~ " recover partitions") %}
+        {% endif %}
+    {% endfor %}
+    {{ return('') }}
+{% endmacro %}

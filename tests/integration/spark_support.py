@@ -25,6 +25,8 @@ DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 VENV_BIN = Path(sys.executable).parent
 EXAMPLE_POLICY = PROJECT_ROOT / "carbonledger.example.yml"
 REL_TOL = 1e-9
+# Every seed and model of the project, in one `dbt build`; data tests and unit tests are left out.
+BUILD_MODELS_AND_SEEDS = ["build", "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"]
 
 
 # --- can Spark run here? ---------------------------------------------------------------------------
@@ -88,7 +90,7 @@ def dbt_env(data_dir: Path, engine: str) -> dict[str, str]:
 
 
 def run_dbt(args: list[str], data_dir: Path, engine: str, project_dir: Path = DBT_PROJECT_DIR,
-            timeout: int = 900) -> subprocess.CompletedProcess:
+            timeout: int = 2700) -> subprocess.CompletedProcess:
     """`dbt <args>` on one target, with its own target/ and logs/ under the data folder.
 
     A separate target path keeps this run's partial-parse state and manifest away from the project's
@@ -124,7 +126,7 @@ def failure_text(results: list[subprocess.CompletedProcess]) -> str:
     """The dbt lines that explain a failure (errors and the summary), for an assertion message."""
     lines = []
     for result in results:
-        lines += [line for line in result.stdout.splitlines()
+        lines += [line for line in strip_ansi(result.stdout).splitlines()
                   if re.search(r"error|fail|warn|done\.|completed", line, re.IGNORECASE)]
     return "\n".join(lines[-60:])
 
@@ -142,7 +144,7 @@ def duckdb_marts(data_dir: Path, schema: str = "marts") -> list[str]:
 
 def read_duckdb_mart(data_dir: Path, mart: str, schema: str = "marts") -> pl.DataFrame:
     with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
-        return con.execute(f'select * from {schema}."{mart}"').pl()
+        return con.sql(f'select * from {schema}."{mart}"').pl()
 
 
 def spark_mart_dir(data_dir: Path, mart: str, schema: str = "marts") -> Path:
@@ -182,11 +184,13 @@ def _normalise(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.select(casts)
 
 
-def _sort_key(frame: pl.DataFrame) -> list[str]:
-    """Sort by every non-float column first, then the floats (a total order for rows of equal keys)."""
+def _sorted(frame: pl.DataFrame) -> pl.DataFrame:
+    """Rows in a total order: every non-float column first, then the floats rounded to 9 significant
+    digits (so that two engines' last-bit differences cannot swap rows), nulls last."""
     exact = [n for n, t in frame.schema.items() if not t.is_float()]
     floats = [n for n, t in frame.schema.items() if t.is_float()]
-    return exact + floats
+    keys = [pl.col(n) for n in exact] + [pl.col(n).round_sig_figs(9) for n in floats]
+    return frame.sort(keys, nulls_last=True) if keys else frame
 
 
 def _floats_equal(a: float | None, b: float | None) -> bool:
@@ -209,7 +213,11 @@ def compare_marts(mart: str, left: pl.DataFrame, right: pl.DataFrame, max_report
         return [Difference(mart, f"row count differs: DuckDB {left.height}, Spark {right.height}")]
     for name in left.columns:
         lt, rt = left.schema[name], right.schema[name]
-        if lt.is_float() != rt.is_float() and not (lt == pl.Null or rt == pl.Null):
+        if lt.is_numeric() and rt.is_numeric() and lt.is_float() != rt.is_float():
+            # e.g. DuckDB's sum() of integers is a HUGEINT (read as a float), Spark's a BIGINT: compare numbers
+            left = left.with_columns(pl.col(name).cast(pl.Float64))
+            right = right.with_columns(pl.col(name).cast(pl.Float64))
+        elif lt.is_float() != rt.is_float() and not (lt == pl.Null or rt == pl.Null):
             diffs.append(Difference(mart, f"column {name}: type {lt} in DuckDB, {rt} in Spark"))
         elif not lt.is_float() and lt != rt and not (lt == pl.Null or rt == pl.Null):
             # e.g. Date vs Datetime: compare as text after casting both sides the same way
@@ -217,9 +225,7 @@ def compare_marts(mart: str, left: pl.DataFrame, right: pl.DataFrame, max_report
             right = right.with_columns(pl.col(name).cast(pl.String))
     if diffs:
         return diffs
-    key = _sort_key(left)
-    left = left.sort(key, nulls_last=True)
-    right = right.sort(key, nulls_last=True)
+    left, right = _sorted(left), _sorted(right)
     for name in left.columns:
         a, b = left.get_column(name).to_list(), right.get_column(name).to_list()
         is_float = left.schema[name].is_float()
@@ -230,6 +236,10 @@ def compare_marts(mart: str, left: pl.DataFrame, right: pl.DataFrame, max_report
                 if len(diffs) >= max_report:
                     return diffs
     return diffs
+
+
+def strip_ansi(text: str) -> str:
+    return re.sub(r"\x1b\[[0-9;]*m", "", text)
 
 
 def copy_dbt_project(dest: Path) -> Path:

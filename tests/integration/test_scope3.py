@@ -9,6 +9,7 @@ import shutil
 import pytest
 import yaml
 
+from assets.accounts.pseudonymise import DEMO_KEY, pseudonymise_value
 from assets.ingest.lake import Lake, write_part
 from pipelines.policy import load_policy, policy_tables
 from tests.conftest import FIXTURES
@@ -104,10 +105,18 @@ def test_commuting_respondents_match_hand_arithmetic(warehouse, expected):
         "select record_id, sum(t_co2e) * 1000 as kg, count(distinct activity_month) as months "
         "from marts.fct_emissions where category = 's3_07_employee_commuting' group by record_id")
     got = {r["record_id"]: r for r in rows}
-    assert set(got) == {c["record_id"] for c in expected["commuting_kg"]}
+    # A respondent's record is <employee_id>|<survey date>; silver holds the employee's pseudonym.
+    want_ids = {c["record_id"]: _pseudonymous_record(c["record_id"]) for c in expected["commuting_kg"]}
+    assert set(got) == set(want_ids.values())
     for want in expected["commuting_kg"]:
-        assert got[want["record_id"]]["kg"] == _approx(want["kg"]), want["record_id"]
-        assert got[want["record_id"]]["months"] == 12
+        record = want_ids[want["record_id"]]
+        assert got[record]["kg"] == _approx(want["kg"]), want["record_id"]
+        assert got[record]["months"] == 12
+
+
+def _pseudonymous_record(record_id: str) -> str:
+    employee, _, day = record_id.partition("|")
+    return f"{pseudonymise_value(employee, DEMO_KEY.encode())}|{day}"
 
 
 def test_commuting_strata_and_flags(warehouse, expected):

@@ -185,7 +185,8 @@ filled as (
         end as fill_method,
         coalesce(same_month_last_year.quantity, neighbour_mean.quantity, benchmark.quantity) as quantity,
         coalesce(same_month_last_year.filled_from_month, neighbour_mean.filled_from_month) as filled_from_month,
-        coalesce(same_month_last_year.source_file, neighbour_mean.source_file, '(floor-area benchmark)') as source_file,
+        coalesce(same_month_last_year.source_file, neighbour_mean.source_file,
+                 {{ dbt.concat(["'(floor-area benchmark: '", "missing.facility_id", "')'"]) }}) as source_file,
         coalesce(same_month_last_year.source_row, neighbour_mean.source_row, 0) as source_row
     from missing
     left join same_month_last_year

@@ -117,7 +117,7 @@ final as (
     left join quality
         on emission_rows.data_source = quality.data_source
     where {{ in_run_window('emission_rows.activity_month') }}
-        {#- Biogenic CO2 is reported outside the scopes (rpt_memo_items_annual). -#}
+        {#- Biogenic CO2 is reported outside the scopes (rpt_memo_items_annual). #}
         and emission_rows.gas <> 'CO2_biogenic'
 
 )

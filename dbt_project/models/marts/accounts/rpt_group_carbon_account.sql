@@ -1,0 +1,60 @@
+{#-
+  The 1+N reconciliation: per reporting year and scenario, the accounts that earned, the avoided
+  tonnes of the ledger (credits less reversals, by entry date), the part of them whose actual
+  activity the inventory already measures (t_co2e_already_in_inventory, see docs/methodology.md),
+  the tonnes transferred to exchanges and the points issued, redeemed, reversed and expired.
+  Avoided tonnes are a memo book: they never enter the inventory marts or the neutrality figures.
+  A scenario-year with fewer earning accounts than accounts.min_group_size is suppressed (nulls).
+-#}
+with ledger as (
+
+    select * from {{ ref('fct_account_ledger') }}
+
+),
+
+account_settings as (
+
+    select cast(max(case when setting = 'min_group_size' then value end) as integer) as min_group_size
+    from {{ ref('stg_policy_account_settings') }}
+
+),
+
+by_year as (
+
+    select
+        reporting_year,
+        scenario,
+        count(distinct case when entry_type = 'credit' then account_id end) as accounts,
+        sum(case when entry_type in ('credit', 'reversal') then g_co2e_avoided else 0 end) / 1000000.0 as t_co2e_avoided,
+        sum(case when entry_type in ('credit', 'reversal') then g_co2e_already_in_inventory else 0 end) / 1000000.0
+            as t_co2e_already_in_inventory,
+        sum(case when entry_type = 'credit' and is_exchange_eligible then g_co2e_avoided else 0 end) / 1000000.0
+            as t_co2e_exchange_eligible,
+        sum(case when entry_type = 'transfer' then -1 * g_co2e_avoided else 0 end) / 1000000.0 as t_co2e_transferred,
+        sum(case when entry_type = 'credit' then points else 0 end) as points_issued,
+        sum(case when entry_type = 'redemption' then -1 * points else 0 end) as points_redeemed,
+        sum(case when entry_type = 'reversal' then -1 * points else 0 end) as points_reversed,
+        sum(case when entry_type = 'expiry' then -1 * points else 0 end) as points_expired
+    from ledger
+    group by reporting_year, scenario
+
+),
+
+final as (
+
+    select
+        by_year.reporting_year,
+        by_year.scenario,
+        by_year.accounts < account_settings.min_group_size as is_suppressed,
+        {% for column in ['accounts', 't_co2e_avoided', 't_co2e_already_in_inventory', 't_co2e_exchange_eligible',
+                          't_co2e_transferred', 'points_issued', 'points_redeemed', 'points_reversed', 'points_expired'] %}
+        case when by_year.accounts >= account_settings.min_group_size then by_year.{{ column }} end as {{ column }},
+        {% endfor %}
+        case when by_year.accounts >= account_settings.min_group_size
+            then by_year.t_co2e_avoided - by_year.t_co2e_already_in_inventory end as t_co2e_not_in_inventory
+    from by_year
+    cross join account_settings
+
+)
+
+select * from final

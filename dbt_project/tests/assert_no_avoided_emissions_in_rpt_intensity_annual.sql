@@ -1,0 +1,8 @@
+{#-
+  Invariant: rpt_intensity_annual holds gross emissions only. Avoided emissions and points belong to the account
+  ledger (ARCHITECTURE.md, "Two books, never mixed"): no such column, no row drawn from behaviour
+  events. See macros/generic_tests/no_avoided_emissions.sql.
+-#}
+{{ config(meta={'dagster': {'ref': {'name': 'rpt_intensity_annual'}}}) }}
+
+{{ default__no_avoided_emissions_sql(ref('rpt_intensity_annual')) }}

@@ -1,0 +1,307 @@
+"""`carbonledger report` end to end on hand-made landing folders, against figures worked out by hand.
+
+- inventory_core (operational control, AR5) with the entity names rewritten in Chinese: every figure of
+  the HTML report (elements with data-figure / data-value), of the workbook (cells are numbers) and of
+  the PDF (page count, Chinese names in the text) equals tests/fixtures/inventory_core/expected.yaml;
+  the credit lots whose serials were retired twice are refused with a clear message (exit 1).
+- accounts_basic with two extra filings in its policy: GZ-2023-01's package holds exactly the hand
+  figures of expected.yaml (2 accounts, 5 reductions, 2,709.5 g), its manifest's SHA-256 match the files;
+  a re-filing of the same months and a filing under an internal, unverified methodology are refused,
+  naming the filing, the methodology and the reason.
+
+Each warehouse is built once per module (tests/pipeline_harness.py); the CLI runs as `python -m
+pipelines.cli` so the working copy's code is what runs.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import FIXTURES, PROJECT_ROOT
+from tests.pipeline_harness import BuiltWarehouse, build_warehouse
+
+pytestmark = pytest.mark.integration
+INVENTORY = FIXTURES / "inventory_core"
+ACCOUNTS = FIXTURES / "accounts_basic"
+CHINESE_NAMES = {"GRP": "示范金融控股集团", "BANK": "示范银行股份有限公司", "JV": "示范保险合营公司"}
+
+
+def run_report(data_dir: Path, config: Path, year: int) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CARBONLEDGER_")}
+    env["DAGSTER_HOME"] = str(data_dir / "dagster_home")
+    return subprocess.run([sys.executable, "-m", "pipelines.cli", "report", "--year", str(year), "--data", str(data_dir),
+                           "--config", str(config)], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True,
+                          timeout=600)
+
+
+class _Figures(HTMLParser):
+    """data-figure values and the cells of every data-table, by table key, row and column."""
+
+    def __init__(self):
+        super().__init__()
+        self.figures: dict[str, list[str]] = {}
+        self.tables: dict[str, list[dict[str, str]]] = {}
+        self._table: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "table" and "data-table" in a:
+            self._table = a["data-table"]
+            self.tables[self._table] = []
+        elif tag == "tr" and self._table and "data-row" in a:
+            self.tables[self._table].append({})
+        elif tag == "td" and self._table and "data-col" in a:
+            self.tables[self._table][-1][a["data-col"]] = a.get("data-value", "")
+        elif "data-figure" in a:
+            self.figures.setdefault(a["data-figure"], []).append(a.get("data-value", ""))
+
+    def handle_endtag(self, tag):
+        if tag == "table":
+            self._table = None
+
+
+def _approx(value):
+    return pytest.approx(value, rel=1e-7, abs=1e-7)
+
+
+# --- the inventory report ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def expected() -> dict:
+    return yaml.safe_load((INVENTORY / "expected.yaml").read_text(encoding="utf-8"))["operational_ar5"]
+
+
+@pytest.fixture(scope="module")
+def inventory_report(tmp_path_factory):
+    """inventory_core with Chinese entity names, built, then `carbonledger report --year 2022`."""
+    root = tmp_path_factory.mktemp("report_inventory")
+    landing = root / "landing"
+    shutil.copytree(INVENTORY / "landing", landing)
+    for path in (landing / "org" / "entities").rglob("*.csv"):
+        with path.open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+        for row in rows:
+            row["entity_name"] = CHINESE_NAMES.get(row["entity_id"], row["entity_name"])
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+    policy = INVENTORY / "policy_operational.yml"
+    warehouse = build_warehouse(landing, root / "data", policy)
+    result = run_report(warehouse.data_dir, policy, 2022)
+    out = warehouse.data_dir / "reports" / "2022"
+    html = (out / "tcfd_report_2022.html").read_text(encoding="utf-8")
+    parsed = _Figures()
+    parsed.feed(html)
+    return {"result": result, "dir": out, "html": html, "parsed": parsed, "warehouse": warehouse}
+
+
+def test_report_command_writes_every_output(inventory_report):
+    out = inventory_report["dir"]
+    for name in ("tcfd_report_2022.html", "tcfd_report_2022.pdf", "sustainability_workbook_2022.xlsx"):
+        assert (out / name).stat().st_size > 1000, name
+    for name in ("tcfd_report_2022.pdf", "sustainability_workbook_2022.xlsx"):
+        digest = hashlib.sha256((out / name).read_bytes()).hexdigest()
+        assert digest in inventory_report["result"].stdout
+
+
+def test_twice_retired_serials_are_refused_with_a_clear_message(inventory_report):
+    result = inventory_report["result"]
+    assert result.returncode == 1, result.stderr
+    for lot in ("CR4", "CR5"):  # expected.yaml: CR4 and CR5 share serials VCS-1-0290..0300
+        assert re.search(rf"refused: credit lot {lot} .*serial retired twice", result.stderr), result.stderr
+    credits = {r["credit_id"]: r for r in inventory_report["parsed"].tables["carbon_credits"]}
+    assert credits["CR1"]["counts_toward_neutrality"] == "true"
+    for lot in ("CR4", "CR5"):
+        assert credits[lot]["counts_toward_neutrality"] == "false"
+
+
+def test_headline_figures_equal_the_hand_figures(inventory_report, expected):
+    figures = {k: float(v[0]) for k, v in inventory_report["parsed"].figures.items() if v[0]}
+    inventory = {(r["scope"], r["scope2_method"]): r["t_co2e"] for r in expected["inventory"]
+                 if r["is_group_total"]}
+    assert figures["scope1_t_co2e"] == _approx(inventory[(1, None)])  # 21.835
+    assert figures["scope2_location_based_t_co2e"] == _approx(inventory[(2, "location_based")])  # 1,156.8607
+    assert figures["scope2_market_based_t_co2e"] == _approx(inventory[(2, "market_based")])  # 477.4128
+    intensity = expected["intensity_group_2022"]
+    assert figures["t_co2e_headline"] == _approx(intensity["t_co2e_headline"])
+    assert figures["t_co2e_per_capita"] == _approx(intensity["t_co2e_per_capita"])
+    assert figures["kg_co2e_per_m2"] == _approx(intensity["kg_co2e_per_m2"])
+    assert figures["yoy_change_pct"] == _approx(intensity["yoy_change_pct"])
+    assert figures["yoy_change_per_capita_pct"] == _approx(intensity["yoy_change_per_capita_pct"])
+    neutrality = expected["neutrality_2022"]
+    assert figures["t_co2e_gross_operational"] == _approx(neutrality["t_co2e_gross_operational"])
+    assert figures["t_co2e_credits_retired"] == _approx(neutrality["t_co2e_credits_retired"])
+    assert figures["t_co2e_net"] == _approx(neutrality["t_co2e_net"])
+    assert figures["target_path_t_co2e"] == _approx(neutrality["target_path_t_co2e"])
+    # Gross is never netted: the gross figure is the Scope 1 + 2 sum, credits only beside it.
+    assert figures["t_co2e_gross_operational"] == _approx(21.835 + 1156.8607)
+
+
+def test_report_tables_hold_the_hand_figures(inventory_report, expected):
+    tables = inventory_report["parsed"].tables
+    instruments = {r["instrument_id"]: r for r in tables["scope2_instruments"]}
+    assert set(instruments) == set(expected["instruments"])
+    for instrument, reason in expected["instruments"].items():
+        assert instruments[instrument]["is_applied"] == ("true" if reason is None else "false"), instrument
+        assert instruments[instrument]["ineligible_reason"] == (reason or ""), instrument
+    screening = tables["scope3_screening"]
+    assert [int(r["category_number"]) for r in screening] == list(range(1, 16))
+    assert screening[14]["status"] == "omitted" and screening[14]["is_material_omission"] == "true"
+    history = {int(r["reporting_year"]): r for r in tables["history"]}
+    assert float(history[2021]["scope2_location_based_t_co2e"]) == _approx(267.264)  # 480,000 kWh x 0.5568
+    assert float(history[2021]["scope2_market_based_t_co2e"]) == _approx(285.216)
+    assert history[2021]["is_base_year"] == "true" and history[2022]["is_restated"] == "false"
+    entities = {r["entity_id"]: r for r in tables["emissions_by_entity"]}
+    assert entities["BANK"]["entity_name"] == CHINESE_NAMES["BANK"]
+    assert float(entities["BANK"]["scope2_location_based_t_co2e"]) == _approx(928.5897)
+    assert float(entities["JV"]["scope2_market_based_t_co2e"]) == _approx(210.816)
+    assert "does not claim full compliance with IFRS S2" in inventory_report["html"]
+    assert CHINESE_NAMES["GRP"] in inventory_report["html"]
+
+
+def test_workbook_numbers_are_numbers_equal_to_the_hand_figures(inventory_report, expected):
+    import openpyxl
+
+    book = openpyxl.load_workbook(inventory_report["dir"] / "sustainability_workbook_2022.xlsx")
+    assert book.sheetnames[0] == "README"
+    assert len(book.sheetnames) >= 15
+    for name in book.sheetnames[1:]:
+        sheet = book[name]
+        assert "Factor sets:" in sheet["A3"].value and "GWP set: IPCC AR5" in sheet["A3"].value, name
+        assert sheet["A4"].value.startswith("Units:"), name
+
+    def table(name):
+        sheet = book[name]
+        header = [c.value for c in sheet[6]]
+        return [dict(zip(header, [c.value for c in row])) for row in sheet.iter_rows(min_row=7)]
+
+    gross = {r["Scope / category"]: r["Emissions (t CO2e)"] for r in table("gross_emissions")}
+    for label, value in (("Scope 1", 21.835), ("Scope 2 (location-based)", 1156.8607),
+                         ("Scope 2 (market-based)", 477.4128)):
+        assert isinstance(gross[label], float), label
+        assert gross[label] == _approx(value), label
+    intensity = {r["Year"]: r for r in table("intensity")}[2022]
+    assert isinstance(intensity["Per capita (t CO2e/employee)"], float)
+    assert intensity["Per capita (t CO2e/employee)"] == _approx(1.964492833)
+    assert intensity["Headcount (mean) (employees)"] == _approx(600)
+    assert intensity["Per m² (kg CO2e/m²)"] == _approx(65.48309444)
+    neutrality = {r["Year"]: r for r in table("neutrality")}[2022]
+    assert neutrality["Target path (t CO2e)"] == _approx(252.416)
+    assert neutrality["Net of credits (t CO2e)"] == _approx(1078.6957)
+    entities = {r["Entity id"]: r for r in table("emissions_by_entity")}
+    assert entities["GRP"]["Entity"] == CHINESE_NAMES["GRP"]
+
+
+def test_pdf_pages_and_chinese_names(inventory_report):
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(inventory_report["dir"] / "tcfd_report_2022.pdf"))
+    pages = len(reader.pages)
+    assert f"({pages} pages)" in inventory_report["result"].stdout
+    assert 8 <= pages <= 30
+    text = "".join(page.extract_text() or "" for page in reader.pages)
+    assert CHINESE_NAMES["GRP"] in text.replace(" ", "")
+    assert CHINESE_NAMES["BANK"] in text.replace(" ", "")
+
+
+# --- filing packages ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def accounts_run(tmp_path_factory):
+    """accounts_basic, its policy plus a re-filing of GZ-2023-01's months and a filing under a scheme that
+    recognises an internal, unverified methodology (EMP_CYCLING_MODE_SHIFT)."""
+    root = tmp_path_factory.mktemp("report_accounts")
+    expected = yaml.safe_load((ACCOUNTS / "expected.yaml").read_text(encoding="utf-8"))
+    policy = yaml.safe_load((ACCOUNTS / "carbonledger.yml").read_text(encoding="utf-8"))
+    policy["accounts"]["schemes"].append({"scheme_id": "sh_internal", "exchange": "Shanghai Environment and Energy Exchange",
+                                          "scenarios": ["employee"],
+                                          "recognised_methodologies": ["EMP_CYCLING_MODE_SHIFT"]})
+    policy["accounts"]["filings"] += [
+        {"filing_id": "GZ-2023-02", "scheme_id": "gz_carbon_inclusive", "period_start": "2023-03",
+         "period_end": "2023-04", "filed_on": "2023-06-15"},
+        {"filing_id": "SH-2023-01", "scheme_id": "sh_internal", "period_start": "2023-06", "period_end": "2023-07",
+         "filed_on": "2023-08-10"},
+    ]
+    config = root / "carbonledger.yml"
+    config.write_text(yaml.safe_dump(policy, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    from assets.accounts.pseudonymise import DEMO_ENV, KEY_ENV
+
+    saved = {name: os.environ.get(name) for name in (KEY_ENV, DEMO_ENV)}
+    os.environ[KEY_ENV] = expected["test_key"]
+    os.environ.pop(DEMO_ENV, None)
+    try:
+        warehouse = build_warehouse(ACCOUNTS / "landing", root / "data", config)
+        result = run_report(warehouse.data_dir, config, 2023)
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+    return {"result": result, "dir": warehouse.data_dir / "reports" / "2023" / "filings", "warehouse": warehouse}
+
+
+def test_filing_package_holds_the_hand_figures(accounts_run):
+    package = accounts_run["dir"] / "GZ-2023-01"
+    with (package / "reductions.csv").open(encoding="utf-8") as handle:
+        lines = list(csv.DictReader(handle))
+    # expected.yaml: E001 ev-002 and E002 ev-007..010, metro v2 (541.9 g each), all in March 2023.
+    assert lines == [{"filing_id": "GZ-2023-01", "scheme_id": "gz_carbon_inclusive",
+                      "exchange": "Guangzhou Carbon Emissions Exchange", "methodology_id": "EMP_METRO_COMMUTE_M",
+                      "methodology_version": "2", "activity_month": "2023-03", "accounts": "2", "reductions": "5",
+                      "g_co2e": lines[0]["g_co2e"], "t_co2e": lines[0]["t_co2e"]}]
+    assert float(lines[0]["g_co2e"]) == _approx(5 * 541.9)
+    assert float(lines[0]["t_co2e"]) == _approx(0.0027095)
+    document = json.loads((package / "filing.json").read_text(encoding="utf-8"))
+    assert document["totals"]["accounts"] == 2 and document["totals"]["reductions"] == 5
+    assert document["evidence"][0]["approval_status"] == "exchange_recognised"
+    assert document["evidence"][0]["g_co2e_already_in_inventory"] == 0
+    # The ledger's transfer entries: -541.9 (E001) and -2,167.6 (E002), booked in May 2023.
+    transfers = sorted(t["g_co2e_avoided"] for t in document["ledger_transfer_entries"])
+    assert transfers == [_approx(-2167.6), _approx(-541.9)]
+    manifest = json.loads((package / "manifest.json").read_text(encoding="utf-8"))
+    assert {f["name"] for f in manifest["files"]} == {"reductions.csv", "filing.json"}
+    for f in manifest["files"]:
+        data = (package / f["name"]).read_bytes()
+        assert f["sha256"] == hashlib.sha256(data).hexdigest() and f["bytes"] == len(data)
+
+
+def test_refiled_and_ineligible_filings_are_refused(accounts_run):
+    result = accounts_run["result"]
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert re.search(r"filing GZ-2023-02 .*methodology EMP_METRO_COMMUTE_M v2: 5 reduction\(s\).*refused: re-filed: "
+                     r"already transferred to the exchange by filing GZ-2023-01", result.stderr), result.stderr
+    assert re.search(r"filing SH-2023-01 .*methodology EMP_CYCLING_MODE_SHIFT v1: 2 reduction\(s\).*refused: "
+                     r"ineligible methodology: version 1 is internal_unverified", result.stderr), result.stderr
+    assert not (accounts_run["dir"] / "GZ-2023-02").exists()
+    assert not (accounts_run["dir"] / "SH-2023-01").exists()
+    index = {f["filing_id"]: f for f in json.loads((accounts_run["dir"] / "index.json").read_text())["filings"]}
+    assert index["GZ-2023-01"]["status"] == "packaged"
+    assert index["GZ-2023-02"]["status"] == "refused" and index["SH-2023-01"]["status"] == "refused"
+
+
+def test_the_report_shows_the_memo_book_apart(accounts_run):
+    html = (accounts_run["warehouse"].data_dir / "reports" / "2023" / "tcfd_report_2023.html").read_text(encoding="utf-8")
+    parsed = _Figures()
+    parsed.feed(html)
+    employee = next(r for r in parsed.tables["carbon_accounts"] if r["scenario"] == "employee")
+    # expected.yaml, reconciliation 2023 employee: transferred 2,709.5 g = 0.0027095 t.
+    assert float(employee["t_co2e_transferred"]) == _approx(0.0027095)
+    assert float(employee["t_co2e_exchange_eligible"]) == _approx(0.0027095)
+    filings = parsed.tables["exchange_filings"]
+    assert [(r["filing_id"], r["accounts"]) for r in filings] == [("GZ-2023-01", "2")]
