@@ -6,6 +6,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | sha1sum | cut -c1-12)
 # Runs started from the CLI and the UI share this instance, so `make dev` shows `make demo`'s run.
 export DAGSTER_HOME ?= $(CURDIR)/.dagster
+# One planned event per asset for a multi-month run instead of one per asset and month (docs/operations.md).
+export DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS ?= true
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 MANIFEST := dbt_project/target/manifest.json
 # Two workers (CI has 2 cores); loadscope keeps each module's shared pipeline run in one worker.

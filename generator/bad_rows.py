@@ -73,8 +73,8 @@ PLAN: tuple[BadKind, ...] = (
     BadKind("unknown_behaviour", f"behaviour code {UNKNOWN_BEHAVIOUR_CODE} not in the seed", "behaviour",
             "{y}/{y}-06.parquet", 1, 3, "unknown_behaviour", True),
     BadKind("implausible_quantity", "250,000 steps in one day", "behaviour", "{y}/{y}-06.parquet", 1, 2,
-            "implausible_quantity", False),
-    BadKind("duplicate_key", "an event delivered twice", "behaviour", "{y}/{y}-06.parquet", 1, 1, "duplicate_key",
+            "implausible_quantity", True),
+    BadKind("duplicate_key", "an event delivered twice", "behaviour", "{y}/{y}-06.parquet", 1, 1, "duplicate_row",
             True),
 )
 

@@ -14,6 +14,8 @@ FIXTURES = PROJECT_ROOT / "tests" / "fixtures"
 VENV_BIN = Path(sys.executable).parent
 # In-process silver steps (tests/pipeline_harness.py) pseudonymise fixture ids with the demo key.
 os.environ.setdefault("CARBONLEDGER_DEMO", "1")
+# As the CLI and `make dev` do: one planned event per asset for a run over many months.
+os.environ.setdefault("DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS", "true")
 
 
 @pytest.fixture(scope="session")

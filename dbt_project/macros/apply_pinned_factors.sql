@@ -102,6 +102,8 @@
         inner join bridges
             on activity.quantity_unit = bridges.from_unit
             and factors.activity_unit = bridges.to_unit
+            -- a bridge through a density needs one: without it the row has no factor (listed), never a null tonne
+            and (bridges.density is null or activity.density_kg_per_litre is not null)
         where
             case
                 when factor_sets.geography_level in ('national', 'country') then factors.geography = activity.market_code

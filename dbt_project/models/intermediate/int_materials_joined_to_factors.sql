@@ -73,7 +73,9 @@ activity as (
         pieces.record_id,
         pieces.quantity_canonical * pieces.days_in_piece / pieces.period_days as quantity,
         pieces.unit_canonical as quantity_unit,
-        cast(null as double) as density_kg_per_litre,
+        -- water and waste water delivered by mass (kg) meet factors per m3 at 1 kg a litre
+        cast(case when classification.factor_activity in ('water_supply', 'wastewater', 'water_treatment')
+                  then 1.0 end as double) as density_kg_per_litre,
         facilities.market_code,
         facilities.province_iso,
         facilities.grid_region_id,
