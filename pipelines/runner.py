@@ -287,4 +287,6 @@ def _print_unfactored(con: duckdb.DuckDBPyConnection, out: TextIO) -> None:
     if rows:
         print("\nActivity with no factor (not in the totals above; pin a factor set for it in the policy):", file=out)
         for year, facility, category, reason, n, qty, unit in rows:
-            print(f"  {year} {facility:<14} {category:<26} {reason:<30} {n:>4} rows {qty:>14,.0f} {unit}", file=out)
+            quantity = "—" if qty is None else f"{qty:,.0f}"
+            print(f"  {year} {facility or '—':<14} {category or '—':<26} {reason or '—':<30} {n:>4} rows "
+                  f"{quantity:>14} {unit or ''}", file=out)

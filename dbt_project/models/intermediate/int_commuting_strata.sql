@@ -50,6 +50,13 @@ headcount as (
 
 ),
 
+city_aliases as (
+
+    -- English / pinyin spellings of a city meet its Chinese name (files of one group mix both)
+    select lower(trim(alias_key)) as alias_key, lower(trim(city_key)) as city_key from {{ ref('cn_city_aliases') }}
+
+),
+
 settings as (
 
     select
@@ -66,12 +73,14 @@ answers_ranked as (
     select
         commute.*,
         cast(substr(commute.activity_month, 1, 4) as integer) as survey_year,
-        lower(trim(commute.city)) as city_key,
+        coalesce(city_aliases.city_key, lower(trim(commute.city))) as city_key,
         row_number() over (
             partition by commute.employee_id, substr(commute.activity_month, 1, 4)
             order by commute.survey_date desc, commute.source_file desc, commute.source_row desc
         ) as answer_rank
     from commute
+    left join city_aliases
+        on lower(trim(commute.city)) = city_aliases.alias_key
 
 ),
 
@@ -97,7 +106,7 @@ employee_cities as (
     select
         entity_years.entity_id,
         entity_years.reporting_year,
-        lower(trim(facilities.city)) as city_key,
+        coalesce(city_aliases.city_key, lower(trim(facilities.city))) as city_key,
         count(*) as employees
     from entity_years
     inner join employees
@@ -107,8 +116,11 @@ employee_cities as (
              or employees.leave_date >= cast({{ dbt.concat(["cast(entity_years.reporting_year as " ~ dbt.type_string() ~ ")", "'-01-01'"]) }} as date))
     inner join facilities
         on employees.facility_id = facilities.facility_id
+    left join city_aliases
+        on lower(trim(facilities.city)) = city_aliases.alias_key
     where facilities.city is not null
-    group by entity_years.entity_id, entity_years.reporting_year, lower(trim(facilities.city))
+    group by entity_years.entity_id, entity_years.reporting_year,
+        coalesce(city_aliases.city_key, lower(trim(facilities.city)))
 
 ),
 
@@ -166,9 +178,14 @@ respondent_totals as (
 
 city_markets as (
 
-    select entity_id, lower(trim(city)) as city_key, max(market_code) as market_code
+    select
+        facilities.entity_id,
+        coalesce(city_aliases.city_key, lower(trim(facilities.city))) as city_key,
+        max(facilities.market_code) as market_code
     from facilities
-    group by entity_id, lower(trim(city))
+    left join city_aliases
+        on lower(trim(facilities.city)) = city_aliases.alias_key
+    group by facilities.entity_id, coalesce(city_aliases.city_key, lower(trim(facilities.city)))
 
 ),
 
