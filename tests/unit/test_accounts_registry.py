@@ -71,13 +71,17 @@ def test_employee_scenario_covers_each_method():
     assert {"fixed_per_unit", "substitution", "own_baseline", "points_only", "redemption"} <= methods
 
 
-def test_the_example_policy_gets_default_accounts_tables():
+def test_the_example_policy_gets_default_rules_and_its_illustrative_filing():
     loaded = load_policy(EXAMPLE_POLICY)
     tables = policy_tables(loaded)
     assert set(ACCOUNT_POLICY_TABLES) <= set(POLICY_TABLES) and set(ACCOUNT_POLICY_TABLES) <= set(tables)
-    rules = tables["policy_account_points_rules"]
+    rules = tables["policy_account_points_rules"]  # no points_rules key: the default, 10 g a point
     assert rules.height == 1 and rules["g_co2e_per_point"][0] == 10.0
-    assert tables["policy_account_methodologies"].is_empty()
+    # carbonledger.example.yml adds one methodology version, one scheme and one filing (for the demo)
+    configured = tables["policy_account_methodologies"].to_dicts()
+    assert [(r["methodology_id"], r["version"], r["approval_status"]) for r in configured] == [
+        ("CARD_METRO_RIDE_M", 2, "exchange_recognised")]
+    assert tables["policy_account_filings"].height == 1
     assert (tables["policy_account_settings"]["policy_sha256"] == loaded.sha256).all()
 
 
