@@ -66,6 +66,13 @@ demo: $(MANIFEST) fonts
 test: $(MANIFEST) $(SPARK_STAMP) java fonts
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
+# The benchmark (docs/benchmarks.md): generates the group at 10%, 30% and 106% (>= 100 M events) once (cached under
+# data/bench/), runs the whole pipeline for 2023 at each, the floor and pandas beside it, one more month
+# incrementally, and rewrites the results in docs/benchmarks.md. Not part of `make test` (nothing timed there).
+# BENCH_SCALES=0.1 make bench for a quick try; BENCH_DATA=/elsewhere to keep the data out of the clone.
+bench: $(MANIFEST)
+	$(BIN)/python -m bench.run
+
 dev: $(MANIFEST)
 	@mkdir -p $(DAGSTER_HOME)
 	$(BIN)/dagster dev -h 127.0.0.1 -p 3000 -w workspace.yaml

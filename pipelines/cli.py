@@ -236,7 +236,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(func=cmd_demo)
 
     gen = sub.add_parser("generate", help="write a synthetic group in the landing contract")
-    gen.add_argument("--scale", choices=("demo", "group"), default="demo")
+    gen.add_argument("--scale", default="demo",
+                     help="demo, group, or group@F for a fraction F of the group (e.g. group@0.1; benchmarks)")
     gen.add_argument("--years", type=parse_years, default=None, help="YYYY or YYYY-YYYY (default 2021-2023)")
     gen.add_argument("--seed", type=int, default=7)
     gen.add_argument("--out", default="data/landing")

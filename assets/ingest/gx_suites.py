@@ -206,7 +206,21 @@ def to_pandas(frame: pl.DataFrame):
             df[name] = df[name].astype("Int64")
         elif dtype == pl.Boolean:
             df[name] = df[name].astype("boolean")
+        elif (dtype == pl.Date or isinstance(dtype, pl.Datetime)) and _fits_nanoseconds(frame[name]):
+            # GX's between is vectorised only for datetime64[ns]; polars hands pandas [us] or [ms], which
+            # GX compares row by row in Python (6 s per million rows; docs/benchmarks.md).
+            zone = getattr(dtype, "time_zone", None)
+            df[name] = df[name].astype(f"datetime64[ns, {zone}]" if zone else "datetime64[ns]")
     return df
+
+
+def _fits_nanoseconds(column: pl.Series) -> bool:
+    """Whether every value is inside pandas' nanosecond range (1677-09-21 .. 2262-04-11)."""
+    low, high = column.min(), column.max()
+    if low is None:
+        return True
+    as_dt = [v if isinstance(v, datetime) else datetime(v.year, v.month, v.day) for v in (low, high)]
+    return datetime(1678, 1, 1) <= as_dt[0].replace(tzinfo=None) and as_dt[1].replace(tzinfo=None) <= datetime(2262, 1, 1)
 
 
 def _bound(value: Any, dtype: pl.DataType) -> Any:

@@ -32,9 +32,12 @@ left join ledger_sums
     on reconciliation.reporting_year = ledger_sums.reporting_year
     and reconciliation.scenario = ledger_sums.scenario
 where (not reconciliation.is_suppressed and (
-        abs(reconciliation.t_co2e_avoided - ledger_sums.t_co2e_avoided) > 1e-9
+        {#- Relative tolerance: sums of millions of entries in another order differ in the last digits. -#}
+        abs(reconciliation.t_co2e_avoided - ledger_sums.t_co2e_avoided)
+            > 1e-9 * (1 + abs(ledger_sums.t_co2e_avoided))
         or reconciliation.points_issued <> ledger_sums.points_issued
-        or reconciliation.t_co2e_already_in_inventory > reconciliation.t_co2e_avoided + 1e-9
+        or reconciliation.t_co2e_already_in_inventory
+            > reconciliation.t_co2e_avoided + 1e-9 * (1 + abs(reconciliation.t_co2e_avoided))
     ))
     or (reconciliation.is_suppressed and (reconciliation.accounts is not null or reconciliation.t_co2e_avoided is not null
                                           or reconciliation.points_issued is not null))
