@@ -139,6 +139,18 @@ def seeded_sample(frame: pl.LazyFrame, rows: int, total: int, seed: int = SAMPLE
 # --- GX ---------------------------------------------------------------------------------------
 
 
+def _safe_to_import_gx() -> None:
+    """Great Expectations imports pyspark when it is installed (the spark extra). pyspark takes a
+    process whose __main__ has neither __spec__ nor __file__ (`python -c`, a pytest-xdist worker) for
+    a doctest run and, lacking Spark Connect's packages, calls sys.exit(0) on import. Giving such a
+    __main__ a file name lets the import go on as everywhere else; nothing else reads it."""
+    import sys
+
+    main = sys.modules.get("__main__")
+    if main is not None and getattr(main, "__spec__", None) is None and not hasattr(main, "__file__"):
+        main.__file__ = "<carbonledger>"
+
+
 # Value sets resolved at run time (known keys, seeds) can hold 300,000 values. GX 1.x copies an
 # expectation's kwargs through its pydantic v1 model about a hundred times per validation (60 s for
 # one 300,000-value set), so those run as `expect_column_values_to_be_in_reference_set`, a GX column
@@ -149,6 +161,7 @@ REFERENCE_EXPECTATION = "expect_column_values_to_be_in_reference_set"
 
 
 def _register_reference_expectation() -> None:
+    _safe_to_import_gx()
     from great_expectations.execution_engine import PandasExecutionEngine
     from great_expectations.expectations.expectation import ColumnMapExpectation
     from great_expectations.expectations.metrics.map_metric_provider import (
@@ -174,6 +187,7 @@ def _register_reference_expectation() -> None:
 
 @lru_cache(maxsize=1)
 def _context():
+    _safe_to_import_gx()
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
@@ -266,6 +280,7 @@ def run_gx(frame: pl.DataFrame, expectations: list[Expectation], result_format: 
     """
     if not expectations:
         return []
+    _safe_to_import_gx()
     import great_expectations as gx
     from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
