@@ -14,12 +14,6 @@ FIXTURES = PROJECT_ROOT / "tests" / "fixtures"
 VENV_BIN = Path(sys.executable).parent
 # In-process silver steps (tests/pipeline_harness.py) pseudonymise fixture ids with the demo key.
 os.environ.setdefault("CARBONLEDGER_DEMO", "1")
-# A pytest-xdist worker's __main__ has neither __spec__ nor __file__, which pyspark (installed by the
-# spark extra, imported by Great Expectations) takes for a doctest run without Spark Connect: it then
-# calls sys.exit(0) on import. Give the worker's __main__ a file so the import goes on as anywhere else.
-_main = sys.modules.get("__main__")
-if _main is not None and getattr(_main, "__spec__", None) is None and not hasattr(_main, "__file__"):
-    _main.__file__ = __file__
 # As the CLI and `make dev` do: one planned event per asset for a run over many months.
 os.environ.setdefault("DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS", "true")
 
