@@ -7,9 +7,10 @@ Everything a user may change about the scenario carbon accounts without touching
                     versions stay, so any entry can be replayed with the rule of its day)
 - campaigns         point multipliers for a period (points only, never grams)
 - points_expiry_months, min_group_size, commuting_inventory_basis
+- scenario_places   where a scenario's reductions happen when its accounts have no facility
 - factors           per-action figures (value, unit, source, status) for configured methodologies
 - methodologies     methodologies added, or new versions of shipped ones ("configuration only")
-- schemes           exchange schemes and the methodologies each recognises
+- schemes           exchange schemes: the places and the methodologies each recognises
 - filings           reductions filed with an exchange (become `transfer` ledger entries)
 - reversals         credited events withdrawn after the fact (become `reversal` ledger entries)
 
@@ -24,7 +25,7 @@ import csv
 import functools
 from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -169,9 +170,17 @@ class Campaign(_Strict):
         return self
 
 
+# A place: an ISO 3166-1 country code ("CN") or an ISO 3166-2 subdivision ("CN-GD", "CN-SH").
+PLACE_PATTERN = r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$"
+Place = Annotated[str, Field(pattern=PLACE_PATTERN)]
+
+
 class Scheme(_Strict):
     scheme_id: str = Field(min_length=1)
     exchange: str = Field(min_length=3)
+    # Where the scheme recognises reductions (a country covers its subdivisions). Required: a carbon-inclusive
+    # scheme is run by a local exchange for its own region.
+    places: tuple[Place, ...] = Field(min_length=1)
     scenarios: tuple[str, ...] = ()  # empty = every scenario
     recognised_methodologies: tuple[str, ...] = ()  # methodology ids (every version)
 
@@ -209,6 +218,9 @@ class AccountsPolicy(_Strict):
     points_expiry_months: int = Field(default=24, ge=0, le=120)  # 0 = points never expire
     min_group_size: int = Field(default=10, ge=1)  # aggregates of fewer accounts are suppressed
     commuting_inventory_basis: Literal["survey", "trips"] = "survey"  # how Scope 3 category 7 is built
+    # Where a scenario's reductions happen when its accounts have no facility (an employee's is the province of
+    # the employee's facility): e.g. {bank_card: CN}. A reduction with no place cannot be filed.
+    scenario_places: dict[str, Place] = Field(default_factory=dict)
     factors: tuple[AccountFactor, ...] = ()
     methodologies: tuple[Methodology, ...] = ()
     schemes: tuple[Scheme, ...] = ()
@@ -338,7 +350,7 @@ TABLE_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     "policy_account_factors": FACTOR_SCHEMA,
     "policy_account_methodologies": METHODOLOGY_SCHEMA,
     "policy_account_schemes": {"scheme_id": pl.String, "exchange": pl.String, "scenario": pl.String,
-                               "methodology_id": pl.String},
+                               "methodology_id": pl.String, "place": pl.String},
     "policy_account_filings": {"filing_id": pl.String, "scheme_id": pl.String, "period_start_month": pl.String,
                                "period_end_month": pl.String, "filed_on": pl.Date},
     "policy_account_reversals": {"event_id": pl.String, "reversed_on": pl.Date, "reason": pl.String},
@@ -351,6 +363,7 @@ def accounts_policy_tables(accounts: AccountsPolicy) -> dict[str, pl.DataFrame]:
         "points_expiry_months": str(accounts.points_expiry_months),
         "min_group_size": str(accounts.min_group_size),
         "commuting_inventory_basis": accounts.commuting_inventory_basis,
+        **{f"scenario_place.{scenario}": place for scenario, place in sorted(accounts.scenario_places.items())},
     }
     rows: dict[str, list[dict]] = {
         "policy_account_settings": [{"setting": k, "value": v} for k, v in settings.items()],
@@ -363,8 +376,9 @@ def accounts_policy_tables(accounts: AccountsPolicy) -> dict[str, pl.DataFrame]:
         "policy_account_factors": [f.model_dump() for f in accounts.factors],
         "policy_account_methodologies": [m.model_dump() for m in accounts.methodologies],
         "policy_account_schemes": [
-            {"scheme_id": s.scheme_id, "exchange": s.exchange, "scenario": scenario, "methodology_id": m}
+            {"scheme_id": s.scheme_id, "exchange": s.exchange, "scenario": scenario, "methodology_id": m, "place": place}
             for s in accounts.schemes for scenario in (s.scenarios or ("*",)) for m in s.recognised_methodologies
+            for place in s.places
         ],
         "policy_account_filings": [
             {"filing_id": f.filing_id, "scheme_id": f.scheme_id, "period_start_month": f.period_start,

@@ -58,115 +58,108 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _ledger_credits(con, months: tuple[str, str]) -> list[dict]:
+# Why a credit of the filing's period is not in its package, first reason first (SQL, one row per credit).
+# `filing_id = $this` rows are checked again (their reason is '' when they may be packaged); reversed credits
+# (withdrawn before the filing) are left out.
+_CHECK_SQL = f"""
+with credits as (
+    select l.entry_id, l.account_id, l.methodology_id, l.methodology_version, l.activity_month, l.g_co2e_avoided,
+           coalesce(l.g_co2e_already_in_inventory, 0) as g_in_inventory, l.is_exchange_eligible, l.filing_id,
+           l.reduction_place, coalesce(m.approval_status, 'unknown') as approval_status,
+           coalesce(l.reduction_place is not null and len(list_filter($places,
+               lambda p: l.reduction_place = p or starts_with(l.reduction_place, p || '-'))) > 0, false) as in_place,
+           coalesce(m.approval_status, '') in {ELIGIBLE_APPROVALS} as approved
+    from {MARTS}.fct_account_ledger as l
+    left join {MARTS}.dim_account_methodologies as m
+        on l.methodology_id = m.methodology_id and l.methodology_version = m.methodology_version
+    where l.entry_type = 'credit' and l.activity_month between $first and $last
+      and list_contains($methodologies, l.methodology_id)
+      and ($any_scenario or list_contains($scenarios, l.scenario))
+      and coalesce(l.g_co2e_avoided, 0) > 0
+      and l.entry_id not in (select reverses_entry_id from {MARTS}.fct_account_ledger
+                             where entry_type = 'reversal' and reverses_entry_id is not null)
+)
+select *,
+    case
+        when filing_id = $filing then concat_ws('; ',
+            case when not approved then 'methodology version is ' || approval_status
+                 || ' (not exchange-recognised or government-approved)' end,
+            case when g_in_inventory <> 0 then 'part of it is already in the inventory' end,
+            case when not in_place then 'its place ' || coalesce(reduction_place, 'unknown')
+                 || ' is not one the scheme covers' end,
+            case when not coalesce(is_exchange_eligible, false) then 'the ledger does not mark it exchange-eligible' end)
+        when not in_place then 'not recognised for that place: the reduction happened in '
+            || coalesce(reduction_place, 'an unknown place (no facility, and no accounts.scenario_places entry)')
+            || '; the scheme covers ' || array_to_string($places, ', ')
+        when filing_id is not null then 're-filed: already transferred to the exchange by filing ' || filing_id
+        when not approved then 'ineligible methodology: version ' || methodology_version || ' is ' || approval_status
+            || ', not exchange-recognised or government-approved'
+        when g_in_inventory > 0 then 'ineligible: its activity is already measured in the inventory; only reductions '
+            || 'with nothing in the inventory may be filed'
+        else 'eligible but not transferred by this filing in the ledger (run `carbonledger run` after changing '
+            || 'accounts.filings)'
+    end as reason
+from credits
+"""
+
+
+def check_filing(con, filing, scheme, filed_dates: dict[str, str]) -> tuple[str, list[str]]:
+    """Check one filing in the warehouse: (the name of a temporary view of its packaged credits, the refusals).
+
+    The credits of the filing's period whose methodology and scenario the scheme recognises are classified in
+    DuckDB; only the per-reason aggregates come back to Python, so a filing of millions of reductions costs one
+    scan of the ledger.
+    """
+    params = {"places": list(scheme.places), "methodologies": list(scheme.recognised_methodologies),
+              "scenarios": list(scheme.scenarios), "any_scenario": not scheme.scenarios,
+              "first": filing.period_start, "last": filing.period_end, "filing": filing.filing_id}
+    con.execute("create or replace temp table filing_checked as " + _CHECK_SQL, params)
+    refused = con.execute("""
+        select methodology_id, methodology_version, reason, count(*), sum(g_co2e_avoided),
+               string_agg(distinct activity_month, ', ' order by activity_month), sum(g_in_inventory), min(filing_id)
+        from filing_checked where reason <> '' group by all order by 1, 2, 3""").fetchall()
+    messages = []
+    for m, v, reason, n, g, months, g_inventory, other in refused:
+        if reason.startswith("re-filed"):
+            reason += f" (filed {filed_dates.get(other, '?')}); a reduction is filed once"
+        elif reason.startswith("ineligible: its activity"):
+            reason = reason.replace("inventory;", f"inventory ({g_inventory / 1e6:.6f} t);", 1)
+        messages.append(f"filing {filing.filing_id} ({scheme.scheme_id}, {filing.period_start}..{filing.period_end}): "
+                        f"methodology {m} v{v}: {n} reduction(s), {g / 1e6:.6f} t CO2e in {months} refused: {reason}")
+    con.execute("create or replace temp view filing_packaged as select * from filing_checked where reason = ''")
+    return "filing_packaged", messages
+
+
+def _lines(con, packaged: str, filing, scheme) -> list[dict]:
+    """The package's rows: one per methodology, version and month."""
+    found = rows(con, f"""
+        select methodology_id, methodology_version, activity_month, count(distinct account_id) as accounts,
+               count(*) as reductions, sum(g_co2e_avoided) as g_co2e
+        from {packaged} group by all order by methodology_id, methodology_version, activity_month""")
+    return [{"filing_id": filing.filing_id, "scheme_id": scheme.scheme_id, "exchange": scheme.exchange, **r,
+             "t_co2e": r["g_co2e"] / 1e6} for r in found]
+
+
+def _evidence(con, packaged: str) -> list[dict]:
+    """Per methodology version filed: its registry row and what was filed under it."""
     return rows(con, f"""
-        select l.entry_id, l.account_id, l.scenario, l.methodology_id, l.methodology_version, l.activity_month,
-               l.g_co2e_avoided, l.g_co2e_already_in_inventory, l.is_exchange_eligible, l.filing_id,
-               m.approval_status
-        from {MARTS}.fct_account_ledger as l
+        with filed as (
+            select methodology_id, methodology_version, count(*) as reductions, count(distinct account_id) as accounts,
+                   sum(g_co2e_avoided) as g_co2e, sum(g_in_inventory) as g_co2e_already_in_inventory,
+                   min(activity_month) as first_month, max(activity_month) as last_month,
+                   string_agg(distinct reduction_place, ', ' order by reduction_place) as places
+            from {packaged} group by all
+        )
+        select m.methodology_id, m.methodology_version, m.behaviour_code, m.scenario, m.description, m.method, m.unit,
+               m.baseline_factor_id, m.baseline_factor, m.alternative_factor_id, m.alternative_factor,
+               m.g_co2e_per_unit, m.baseline_factor_status, m.approval_status, m.eligibility, m.inventory_category,
+               m.inventory_overlap_rule, cast(m.valid_from as varchar) as valid_from,
+               cast(m.valid_to as varchar) as valid_to, m.source,
+               filed.* exclude (methodology_id, methodology_version)
+        from filed
         left join {MARTS}.dim_account_methodologies as m
-            on l.methodology_id = m.methodology_id and l.methodology_version = m.methodology_version
-        where l.entry_type = 'credit' and l.activity_month between ? and ?
-        order by l.methodology_id, l.methodology_version, l.activity_month, l.entry_id""", list(months))
-
-
-def _reversed_entries(con) -> set[str]:
-    return {r[0] for r in con.execute(
-        f"select reverses_entry_id from {MARTS}.fct_account_ledger where entry_type = 'reversal' "
-        "and reverses_entry_id is not null").fetchall()}
-
-
-def check_filing(con, filing, scheme, filed_dates: dict[str, str]) -> tuple[list[dict], list[str]]:
-    """The ledger credits this filing transferred (its package) and the refusals, for one filing."""
-    recognised = set(scheme.recognised_methodologies)
-    scenarios = set(scheme.scenarios)
-    credits = [c for c in _ledger_credits(con, (filing.period_start, filing.period_end))
-               if c["methodology_id"] in recognised and (not scenarios or c["scenario"] in scenarios)
-               and (c["g_co2e_avoided"] or 0) > 0]
-    reversed_ids = _reversed_entries(con)
-    packaged, refused = [], {}
-
-    def refuse(c: dict, reason: str) -> None:
-        key = (c["methodology_id"], c["methodology_version"], reason)
-        entry = refused.setdefault(key, {"n": 0, "g": 0.0, "months": set()})
-        entry["n"] += 1
-        entry["g"] += c["g_co2e_avoided"]
-        entry["months"].add(c["activity_month"])
-
-    for c in credits:
-        if c["filing_id"] == filing.filing_id:
-            problems = []
-            if c["approval_status"] not in ELIGIBLE_APPROVALS:
-                problems.append(f"methodology version is {c['approval_status']} (not exchange-recognised or "
-                                "government-approved)")
-            if (c["g_co2e_already_in_inventory"] or 0) != 0:
-                problems.append("part of it is already in the inventory")
-            if not c["is_exchange_eligible"]:
-                problems.append("the ledger does not mark it exchange-eligible")
-            if problems:
-                refuse(c, "; ".join(problems))
-            else:
-                packaged.append(c)
-        elif c["filing_id"]:
-            refuse(c, f"re-filed: already transferred to the exchange by filing {c['filing_id']} "
-                      f"(filed {filed_dates.get(c['filing_id'], '?')}); a reduction is filed once")
-        elif c["entry_id"] in reversed_ids:
-            continue  # withdrawn before the filing: not a reduction any more
-        elif c["approval_status"] not in ELIGIBLE_APPROVALS:
-            refuse(c, f"ineligible methodology: version {c['methodology_version']} is {c['approval_status']}, "
-                      "not exchange-recognised or government-approved")
-        elif (c["g_co2e_already_in_inventory"] or 0) > 0:
-            refuse(c, "ineligible: its activity is already measured in the inventory "
-                      f"({c['g_co2e_already_in_inventory'] / 1e6:.6f} t); only reductions with nothing in the "
-                      "inventory may be filed")
-        else:
-            refuse(c, "eligible but not transferred by this filing in the ledger (run `carbonledger run` after "
-                      "changing accounts.filings)")
-    messages = [
-        f"filing {filing.filing_id} ({scheme.scheme_id}, {filing.period_start}..{filing.period_end}): methodology "
-        f"{m} v{v}: {e['n']} reduction(s), {e['g'] / 1e6:.6f} t CO2e in {', '.join(sorted(e['months']))} refused: {reason}"
-        for (m, v, reason), e in sorted(refused.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2]))
-    ]
-    return packaged, messages
-
-
-def _lines(packaged: list[dict], filing, scheme) -> list[dict]:
-    groups: dict[tuple, dict] = {}
-    for c in packaged:
-        key = (c["methodology_id"], c["methodology_version"], c["activity_month"])
-        g = groups.setdefault(key, {"accounts": set(), "reductions": 0, "g_co2e": 0.0})
-        g["accounts"].add(c["account_id"])
-        g["reductions"] += 1
-        g["g_co2e"] += c["g_co2e_avoided"]
-    return [{"filing_id": filing.filing_id, "scheme_id": scheme.scheme_id, "exchange": scheme.exchange,
-             "methodology_id": m, "methodology_version": v, "activity_month": month,
-             "accounts": len(g["accounts"]), "reductions": g["reductions"], "g_co2e": g["g_co2e"],
-             "t_co2e": g["g_co2e"] / 1e6}
-            for (m, v, month), g in sorted(groups.items())]
-
-
-def _evidence(con, packaged: list[dict]) -> list[dict]:
-    keys = sorted({(c["methodology_id"], c["methodology_version"]) for c in packaged})
-    out = []
-    for m, v in keys:
-        found = rows(con, f"""
-            select methodology_id, methodology_version, behaviour_code, scenario, description, method, unit,
-                   baseline_factor_id, baseline_factor, alternative_factor_id, alternative_factor, g_co2e_per_unit,
-                   baseline_factor_status, approval_status, eligibility, inventory_category, inventory_overlap_rule,
-                   cast(valid_from as varchar) as valid_from, cast(valid_to as varchar) as valid_to, source
-            from {MARTS}.dim_account_methodologies where methodology_id = ? and methodology_version = ?""", [m, v])
-        mine = [c for c in packaged if (c["methodology_id"], c["methodology_version"]) == (m, v)]
-        evidence = found[0] if found else {"methodology_id": m, "methodology_version": v}
-        evidence.update({
-            "reductions": len(mine),
-            "accounts": len({c["account_id"] for c in mine}),
-            "g_co2e": sum(c["g_co2e_avoided"] for c in mine),
-            "g_co2e_already_in_inventory": sum(c["g_co2e_already_in_inventory"] or 0 for c in mine),
-            "first_month": min(c["activity_month"] for c in mine),
-            "last_month": max(c["activity_month"] for c in mine),
-        })
-        out.append(evidence)
-    return out
+            on filed.methodology_id = m.methodology_id and filed.methodology_version = m.methodology_version
+        order by filed.methodology_id, filed.methodology_version""")
 
 
 def _transfers(con, filing_id: str) -> list[dict]:
@@ -212,12 +205,13 @@ def build_filings(warehouse: Path, accounts_policy, year: int, out_dir: Path, po
             packaged, refusals = check_filing(con, filing, scheme, filed_dates)
             transfers = _transfers(con, filing.filing_id)
             transferred_g = -sum(t["g_co2e_avoided"] for t in transfers)
-            packaged_g = sum(c["g_co2e_avoided"] for c in packaged)
-            if packaged and abs(transferred_g - packaged_g) > 1e-6:
+            count, packaged_g, accounts = con.execute(
+                f"select count(*), coalesce(sum(g_co2e_avoided), 0), count(distinct account_id) from {packaged}").fetchone()
+            if count and abs(transferred_g - packaged_g) > 1e-6:
                 refusals.append(f"filing {filing.filing_id}: the ledger's transfer entries ({transferred_g:.3f} g) differ "
                                 f"from the eligible reductions filed ({packaged_g:.3f} g): the package is not written")
-                packaged = []
-            if not packaged:
+                count = 0
+            if not count:
                 if not refusals:
                     refusals.append(f"filing {filing.filing_id} ({scheme.scheme_id}, {filing.period_start}.."
                                     f"{filing.period_end}): no reduction of a methodology the scheme recognises "
@@ -227,24 +221,24 @@ def build_filings(warehouse: Path, accounts_policy, year: int, out_dir: Path, po
                     shutil.rmtree(target)
                 results.append(FilingResult(filing.filing_id, scheme.scheme_id, "refused", refusals))
                 continue
-            lines = _lines(packaged, filing, scheme)
+            lines = _lines(con, packaged, filing, scheme)
             buffer = io.StringIO()
             writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
             writer.writeheader()
             for line in lines:
                 writer.writerow({**line, "g_co2e": repr(line["g_co2e"]), "t_co2e": repr(line["t_co2e"])})
-            accounts = len({c["account_id"] for c in packaged})
             document = {
                 "schema_version": FILING_SCHEMA_VERSION,
                 "filing_id": filing.filing_id,
                 "scheme_id": scheme.scheme_id,
                 "exchange": scheme.exchange,
+                "scheme_places": list(scheme.places),
                 "period_start": filing.period_start,
                 "period_end": filing.period_end,
                 "filed_on": filing.filed_on.isoformat(),
                 "reporting_year": year,
                 "policy_sha256": policy_sha256,
-                "totals": {"accounts": accounts, "reductions": len(packaged), "g_co2e": packaged_g,
+                "totals": {"accounts": accounts, "reductions": count, "g_co2e": packaged_g,
                            "t_co2e": packaged_g / 1e6},
                 "lines": lines,
                 "evidence": _evidence(con, packaged),

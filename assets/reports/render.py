@@ -52,7 +52,8 @@ def cell(value, column: Column) -> str:
         text = str(value)
         return text.replace("_", " ") if column.key in ("scope2_method", "status", "relationship_type", "credit_type",
                                                          "instrument_type", "exclusion_type", "headline_method",
-                                                         "ineligible_reason", "not_counted_reason", "scenario") else text
+                                                         "ineligible_reason", "not_counted_reason", "scenario",
+                                                         "verification") else text
     return fmt(value, column.digits)
 
 

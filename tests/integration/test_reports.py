@@ -21,55 +21,18 @@ import json
 import os
 import re
 import shutil
-import subprocess
-import sys
-from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 import yaml
 
-from tests.conftest import FIXTURES, PROJECT_ROOT
+from tests.conftest import FIXTURES
+from tests.report_helpers import ReportFigures, boxes_past_the_right_margin, run_report
 from tests.pipeline_harness import BuiltWarehouse, build_warehouse
 
 pytestmark = pytest.mark.integration
 INVENTORY = FIXTURES / "inventory_core"
 ACCOUNTS = FIXTURES / "accounts_basic"
 CHINESE_NAMES = {"GRP": "示范金融控股集团", "BANK": "示范银行股份有限公司", "JV": "示范保险合营公司"}
-
-
-def run_report(data_dir: Path, config: Path, year: int) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CARBONLEDGER_")}
-    env["DAGSTER_HOME"] = str(data_dir / "dagster_home")
-    return subprocess.run([sys.executable, "-m", "pipelines.cli", "report", "--year", str(year), "--data", str(data_dir),
-                           "--config", str(config)], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True,
-                          timeout=600)
-
-
-class _Figures(HTMLParser):
-    """data-figure values and the cells of every data-table, by table key, row and column."""
-
-    def __init__(self):
-        super().__init__()
-        self.figures: dict[str, list[str]] = {}
-        self.tables: dict[str, list[dict[str, str]]] = {}
-        self._table: str | None = None
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "table" and "data-table" in a:
-            self._table = a["data-table"]
-            self.tables[self._table] = []
-        elif tag == "tr" and self._table and "data-row" in a:
-            self.tables[self._table].append({})
-        elif tag == "td" and self._table and "data-col" in a:
-            self.tables[self._table][-1][a["data-col"]] = a.get("data-value", "")
-        elif "data-figure" in a:
-            self.figures.setdefault(a["data-figure"], []).append(a.get("data-value", ""))
-
-    def handle_endtag(self, tag):
-        if tag == "table":
-            self._table = None
 
 
 def _approx(value):
@@ -104,7 +67,7 @@ def inventory_report(tmp_path_factory):
     result = run_report(warehouse.data_dir, policy, 2022)
     out = warehouse.data_dir / "reports" / "2022"
     html = (out / "tcfd_report_2022.html").read_text(encoding="utf-8")
-    parsed = _Figures()
+    parsed = ReportFigures()
     parsed.feed(html)
     return {"result": result, "dir": out, "html": html, "parsed": parsed, "warehouse": warehouse}
 
@@ -218,24 +181,37 @@ def test_pdf_pages_and_chinese_names(inventory_report):
     assert CHINESE_NAMES["BANK"] in text.replace(" ", "")
 
 
+def test_no_table_runs_past_the_right_margin(inventory_report, accounts_run):
+    """Long ids (factor sets, credit serials) and wide number tables stay inside the page."""
+    accounts_html = (accounts_run["warehouse"].data_dir / "reports" / "2023" / "tcfd_report_2023.html").read_text(
+        encoding="utf-8")
+    assert boxes_past_the_right_margin(inventory_report["html"]) == []
+    assert boxes_past_the_right_margin(accounts_html) == []
+
+
 # --- filing packages ----------------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
 def accounts_run(tmp_path_factory):
-    """accounts_basic, its policy plus a re-filing of GZ-2023-01's months and a filing under a scheme that
-    recognises an internal, unverified methodology (EMP_CYCLING_MODE_SHIFT)."""
+    """accounts_basic, its policy plus a re-filing of GZ-2023-01's months, a filing under a scheme that
+    recognises an internal, unverified methodology (EMP_CYCLING_MODE_SHIFT), and a Beijing scheme's filing of
+    the same March metro trips, filed before GZ-2023-01: the trips were made by Shenzhen (Guangdong) staff."""
     root = tmp_path_factory.mktemp("report_accounts")
     expected = yaml.safe_load((ACCOUNTS / "expected.yaml").read_text(encoding="utf-8"))
     policy = yaml.safe_load((ACCOUNTS / "carbonledger.yml").read_text(encoding="utf-8"))
-    policy["accounts"]["schemes"].append({"scheme_id": "sh_internal", "exchange": "Shanghai Environment and Energy Exchange",
-                                          "scenarios": ["employee"],
-                                          "recognised_methodologies": ["EMP_CYCLING_MODE_SHIFT"]})
+    policy["accounts"]["schemes"] += [
+        {"scheme_id": "sh_internal", "exchange": "Shanghai Environment and Energy Exchange", "places": ["CN"],
+         "scenarios": ["employee"], "recognised_methodologies": ["EMP_CYCLING_MODE_SHIFT"]},
+        {"scheme_id": "bj_carbon_inclusive", "exchange": "Beijing Green Exchange", "places": ["CN-BJ"],
+         "scenarios": ["employee"], "recognised_methodologies": ["EMP_METRO_COMMUTE_M"]}]
     policy["accounts"]["filings"] += [
         {"filing_id": "GZ-2023-02", "scheme_id": "gz_carbon_inclusive", "period_start": "2023-03",
          "period_end": "2023-04", "filed_on": "2023-06-15"},
         {"filing_id": "SH-2023-01", "scheme_id": "sh_internal", "period_start": "2023-06", "period_end": "2023-07",
          "filed_on": "2023-08-10"},
+        {"filing_id": "BJ-2023-01", "scheme_id": "bj_carbon_inclusive", "period_start": "2023-03",
+         "period_end": "2023-03", "filed_on": "2023-04-20"},
     ]
     config = root / "carbonledger.yml"
     config.write_text(yaml.safe_dump(policy, allow_unicode=True, sort_keys=False), encoding="utf-8")
@@ -271,6 +247,8 @@ def test_filing_package_holds_the_hand_figures(accounts_run):
     assert document["totals"]["accounts"] == 2 and document["totals"]["reductions"] == 5
     assert document["evidence"][0]["approval_status"] == "exchange_recognised"
     assert document["evidence"][0]["g_co2e_already_in_inventory"] == 0
+    # F-SZ-01 is in Guangdong (CN-GD), which the scheme covers; the earlier Beijing filing took none of it.
+    assert document["evidence"][0]["places"] == "CN-GD" and document["scheme_places"] == ["CN-GD"]
     # The ledger's transfer entries: -541.9 (E001) and -2,167.6 (E002), booked in May 2023.
     transfers = sorted(t["g_co2e_avoided"] for t in document["ledger_transfer_entries"])
     assert transfers == [_approx(-2167.6), _approx(-541.9)]
@@ -288,16 +266,19 @@ def test_refiled_and_ineligible_filings_are_refused(accounts_run):
                      r"already transferred to the exchange by filing GZ-2023-01", result.stderr), result.stderr
     assert re.search(r"filing SH-2023-01 .*methodology EMP_CYCLING_MODE_SHIFT v1: 2 reduction\(s\).*refused: "
                      r"ineligible methodology: version 1 is internal_unverified", result.stderr), result.stderr
-    assert not (accounts_run["dir"] / "GZ-2023-02").exists()
-    assert not (accounts_run["dir"] / "SH-2023-01").exists()
+    # The March metro trips of E001 and E002 (5) were made from Shenzhen: not a place the Beijing scheme covers.
+    assert re.search(r"filing BJ-2023-01 .*methodology EMP_METRO_COMMUTE_M v2: 5 reduction\(s\).*refused: not recognised "
+                     r"for that place: the reduction happened in CN-GD; the scheme covers CN-BJ", result.stderr), result.stderr
+    for refused in ("GZ-2023-02", "SH-2023-01", "BJ-2023-01"):
+        assert not (accounts_run["dir"] / refused).exists()
     index = {f["filing_id"]: f for f in json.loads((accounts_run["dir"] / "index.json").read_text())["filings"]}
     assert index["GZ-2023-01"]["status"] == "packaged"
-    assert index["GZ-2023-02"]["status"] == "refused" and index["SH-2023-01"]["status"] == "refused"
+    assert {index[f]["status"] for f in ("GZ-2023-02", "SH-2023-01", "BJ-2023-01")} == {"refused"}
 
 
 def test_the_report_shows_the_memo_book_apart(accounts_run):
     html = (accounts_run["warehouse"].data_dir / "reports" / "2023" / "tcfd_report_2023.html").read_text(encoding="utf-8")
-    parsed = _Figures()
+    parsed = ReportFigures()
     parsed.feed(html)
     employee = next(r for r in parsed.tables["carbon_accounts"] if r["scenario"] == "employee")
     # expected.yaml, reconciliation 2023 employee: transferred 2,709.5 g = 0.0027095 t.

@@ -9,6 +9,7 @@ location-based, 21.835 + 1,156.8607 = 1,178.6957 t). Then:
      (1,174,000 + 249,000 + 590,000) x 0.5366 = 1,080.1758 t instead of
      1,174,000 x 0.6776 + 249,000 x 0.5617 + 590,000 x 0.3869 = 795.5024 + 139.8633 + 228.271 = 1,163.6367 t
      -> -83.4609 t, 7.0403% of 1,185.4717: significant.
+  3. `carbonledger report --year 2022` then marks 2022 as restated, its published figure beside it.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pipelines.policy import load_policy
 from pipelines.publish import publish, verify
 from tests.conftest import FIXTURES, cli_env, run_cli
 from tests.pipeline_harness import build_warehouse
+from tests.report_helpers import ReportFigures, run_report
 
 pytestmark = pytest.mark.integration
 CASE = FIXTURES / "inventory_core"
@@ -105,3 +107,23 @@ def test_publish_and_verify_from_the_command_line(story, tmp_path):
     assert verified.returncode == 0 and "reproduced exactly" in verified.stdout
     stale = run_cli(["publish", "--year", "2022", "--verify", "v1", *args], env)
     assert stale.returncode == 1 and "policy differs" in stale.stdout
+
+
+def test_the_report_marks_the_restated_year_beside_its_published_figure(story):
+    """`carbonledger report --year 2022` after the factor-source change (before any rebuild of v3): the history
+    row of 2022 is marked restated, with the figure now (21.835 + 1,080.1758 = 1,102.0108 t, the headline is
+    Scope 1 + Scope 2 location-based) beside the one published as v2 (1,185.4717 t)."""
+    result = run_report(story["data"], story["tmp"] / "policy.yml", 2022)
+    html = (story["data"] / "reports" / "2022" / "tcfd_report_2022.html").read_text(encoding="utf-8")
+    assert result.returncode in (0, 1), result.stderr  # 1: the fixture's twice-retired credit serials are refused
+    parsed = ReportFigures()
+    parsed.feed(html)
+    history = {row["reporting_year"]: row for row in parsed.tables["history"]}
+    assert history["2022"]["is_restated"] == "true"
+    assert float(history["2022"]["t_co2e_as_published"]) == pytest.approx(1185.4717, rel=1e-9)
+    assert float(history["2022"]["t_co2e_headline"]) == pytest.approx(21.835 + 1080.1758, rel=1e-9)
+    restatements = {row["reporting_year"]: row for row in parsed.tables["restatements"]}
+    assert restatements["2022"]["snapshot_id"] == "2022-v2"
+    assert float(restatements["2022"]["t_co2e_method_or_factor_change"]) == pytest.approx(-83.4609, rel=1e-6)
+    assert restatements["2022"]["is_significant"] == "true"
+    assert "(R)" in html  # the history chart marks the restated year

@@ -91,6 +91,25 @@ def test_the_fixture_policy_adds_a_methodology_and_a_version_through_configurati
     assert configured == {("EMP_METRO_COMMUTE_M", 2), ("EMP_CYCLING_MODE_SHIFT", 1)}
     assert tables["policy_account_campaigns"].to_dicts()[0]["behaviour_code"] == "EMP_CYCLING_COMMUTE"
     assert tables["policy_account_schemes"].to_dicts()[0]["scenario"] == "employee"
+    assert tables["policy_account_schemes"].to_dicts()[0]["place"] == "CN-GD"
+
+
+def test_a_scheme_names_its_places_and_a_scenario_without_facilities_may_have_one():
+    scheme = {"scheme_id": "s", "exchange": "Guangzhou", "recognised_methodologies": ["EMP_METRO_COMMUTE_M"]}
+    with pytest.raises(ValueError, match="places"):
+        _accounts(schemes=[scheme])
+    with pytest.raises(ValueError, match="places"):
+        _accounts(schemes=[{**scheme, "places": ["Guangdong"]}])  # a code, not a name
+    with pytest.raises(ValueError, match="scenario_places"):
+        _accounts(scenario_places={"bank_card": "china"})
+    accounts = _accounts(schemes=[{**scheme, "places": ["CN-GD", "CN-SH"], "scenarios": ["employee", "bank_card"]}],
+                         scenario_places={"bank_card": "CN"})
+    tables = accounts_policy_tables(accounts)
+    # one row per scenario x methodology x place: 2 x 1 x 2
+    assert sorted((r["scenario"], r["place"]) for r in tables["policy_account_schemes"].to_dicts()) == [
+        ("bank_card", "CN-GD"), ("bank_card", "CN-SH"), ("employee", "CN-GD"), ("employee", "CN-SH")]
+    settings = dict(tables["policy_account_settings"].select("setting", "value").iter_rows())
+    assert settings["scenario_place.bank_card"] == "CN"
 
 
 def _accounts(**section) -> AccountsPolicy:
@@ -148,7 +167,7 @@ def test_points_rules_campaigns_filings_and_reversals_are_validated():
         _accounts(filings=[{"filing_id": "f", "scheme_id": "none", "period_start": "2023-01", "period_end": "2023-02",
                             "filed_on": "2023-03-01"}])
     with pytest.raises(ValueError, match="filed_on must fall after"):
-        _accounts(schemes=[{"scheme_id": "s", "exchange": "Guangzhou"}],
+        _accounts(schemes=[{"scheme_id": "s", "exchange": "Guangzhou", "places": ["CN-GD"]}],
                   filings=[{"filing_id": "f", "scheme_id": "s", "period_start": "2023-01", "period_end": "2023-02",
                             "filed_on": "2023-02-15"}])
     with pytest.raises(ValueError, match="reversed twice"):

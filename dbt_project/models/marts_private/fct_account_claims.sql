@@ -433,13 +433,24 @@ with_reversals as (
 
 recognised_claims as (
 
+    {#- The schemes that recognise the claim's methodology for its scenario and its place (a scheme's
+        country covers its subdivisions: CN covers CN-GD). -#}
     select distinct
         with_reversals.event_id,
-        with_reversals.activity_month
+        with_reversals.activity_month,
+        schemes.scheme_id
     from with_reversals
     inner join schemes
         on with_reversals.methodology_id = schemes.methodology_id
         and (schemes.scenario = '*' or schemes.scenario = with_reversals.scenario)
+        and (with_reversals.reduction_place = schemes.place
+             or with_reversals.reduction_place like concat(schemes.place, '-%'))
+
+),
+
+recognised_anywhere as (
+
+    select distinct event_id, activity_month from recognised_claims
 
 ),
 
@@ -452,11 +463,11 @@ eligibility as (
         with_reversals.g_co2e_credited > 0
             and with_reversals.g_co2e_already_in_inventory = 0
             and with_reversals.approval_status in ('exchange_recognised', 'government_approved')
-            and recognised_claims.event_id is not null as is_exchange_eligible
+            and recognised_anywhere.event_id is not null as is_exchange_eligible
     from with_reversals
-    left join recognised_claims
-        on with_reversals.event_id = recognised_claims.event_id
-        and with_reversals.activity_month = recognised_claims.activity_month
+    left join recognised_anywhere
+        on with_reversals.event_id = recognised_anywhere.event_id
+        and with_reversals.activity_month = recognised_anywhere.activity_month
 
 ),
 
@@ -471,12 +482,12 @@ filing_candidates as (
             partition by eligibility.event_id, eligibility.activity_month order by filings.filed_on, filings.filing_id
         ) as preference
     from eligibility
+    inner join recognised_claims
+        on eligibility.event_id = recognised_claims.event_id
+        and eligibility.activity_month = recognised_claims.activity_month
     inner join filings
-        on eligibility.activity_month between filings.period_start_month and filings.period_end_month
-    inner join schemes
-        on filings.scheme_id = schemes.scheme_id
-        and schemes.methodology_id = eligibility.methodology_id
-        and (schemes.scenario = '*' or schemes.scenario = eligibility.scenario)
+        on recognised_claims.scheme_id = filings.scheme_id
+        and eligibility.activity_month between filings.period_start_month and filings.period_end_month
     where eligibility.is_exchange_eligible
         and (eligibility.reversed_on is null or eligibility.reversed_on > filings.filed_on)
 
@@ -502,7 +513,7 @@ credited as (
     'event_id', 'account_id', 'scenario', 'behaviour_code', 'channel', 'occurred_at', 'local_date',
     'activity_month', 'reporting_year', 'quantity', 'unit', 'quantity_canonical', 'unit_canonical',
     'methodology_id', 'methodology_version', 'method', 'fingerprint_class', 'entity_id', 'facility_id',
-    'source_file', 'source_row'
+    'reduction_place', 'source_file', 'source_row'
 ] %}
 
 rejected_early as (

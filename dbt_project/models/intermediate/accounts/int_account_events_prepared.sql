@@ -30,6 +30,22 @@ employees as (
 
 ),
 
+facility_places as (
+
+    select facility_id, coalesce(province_iso, upper(country)) as place
+    from {{ ref('int_facilities_mapped_to_grid') }}
+
+),
+
+scenario_places as (
+
+    {#- setting = 'scenario_place.<scenario>' -#}
+    select substr(setting, 16) as scenario, value as place
+    from {{ ref('stg_policy_account_settings') }}
+    where setting like 'scenario_place.%'
+
+),
+
 localised as (
 
     select
@@ -108,10 +124,18 @@ employee_joined as (
         employees.entity_id,
         employees.facility_id,
         employees.hire_date,
-        employees.leave_date
+        employees.leave_date,
+        case
+            when methodology_joined.scenario = 'employee' and facility_places.place is not null then facility_places.place
+            else scenario_places.place
+        end as reduction_place
     from methodology_joined
     left join employees
         on methodology_joined.account_id = employees.employee_id
+    left join facility_places
+        on employees.facility_id = facility_places.facility_id
+    left join scenario_places
+        on methodology_joined.scenario = scenario_places.scenario
 
 ),
 

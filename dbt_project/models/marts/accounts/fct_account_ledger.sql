@@ -8,7 +8,8 @@
     expiry      points not used within accounts.points_expiry_months of their month (oldest first): - points
   Entries are never updated: a run recomputes the same entries (same entry_id) for its months, and
   a later event, filing or reversal adds entries in its own month. Balances = sums of entries.
-  Avoided grams never enter the inventory marts. Month-partitioned, incremental.
+  Avoided grams never enter the inventory marts. Month-partitioned, incremental. reduction_place (credits
+  and their reversals) is where the reduction happened, for the exchange schemes' places (docs/filing.md).
 -#}
 {{ config(
     materialized='incremental',
@@ -75,6 +76,7 @@ credits as (
         g_co2e_already_in_inventory,
         is_exchange_eligible,
         filing_id,
+        reduction_place,
         cast(null as {{ dbt.type_string() }}) as reverses_entry_id,
         cast(null as {{ dbt.type_string() }}) as note
     from credited_claims
@@ -102,6 +104,7 @@ redemptions as (
         cast(0 as double) as g_co2e_already_in_inventory,
         false as is_exchange_eligible,
         cast(null as {{ dbt.type_string() }}) as filing_id,
+        cast(null as {{ dbt.type_string() }}) as reduction_place,
         cast(null as {{ dbt.type_string() }}) as reverses_entry_id,
         cast(null as {{ dbt.type_string() }}) as note
     from claims
@@ -140,6 +143,7 @@ reversals as (
         -1 * reversal_dates.g_co2e_already_in_inventory as g_co2e_already_in_inventory,
         false as is_exchange_eligible,
         cast(null as {{ dbt.type_string() }}) as filing_id,
+        reversal_dates.reduction_place,
         concat('CR-', reversal_dates.activity_month, '-', reversal_dates.event_id) as reverses_entry_id,
         reversal_dates.reversal_reason as note
     from reversal_dates
@@ -187,6 +191,7 @@ transfers as (
         cast(0 as double) as g_co2e_already_in_inventory,
         false as is_exchange_eligible,
         filed.filing_id,
+        cast(null as {{ dbt.type_string() }}) as reduction_place,
         cast(null as {{ dbt.type_string() }}) as reverses_entry_id,
         concat(cast(filed.claims_filed as {{ dbt.type_string() }}), ' credited claims filed') as note
     from filed
@@ -325,6 +330,7 @@ expiries as (
         cast(0 as double) as g_co2e_already_in_inventory,
         false as is_exchange_eligible,
         cast(null as {{ dbt.type_string() }}) as filing_id,
+        cast(null as {{ dbt.type_string() }}) as reduction_place,
         cast(null as {{ dbt.type_string() }}) as reverses_entry_id,
         concat('points credited in ', credit_month, ' and not used by ', expiry_month) as note
     from expiry_amounts
