@@ -45,6 +45,10 @@ def _add_data_options(parser: argparse.ArgumentParser, years: bool = True) -> No
                             help="YYYY or YYYY-YYYY (default: every year found in the landing files)")
 
 
+def _add_engine_option(parser: argparse.ArgumentParser, help_text: str) -> None:
+    parser.add_argument("--engine", choices=("duckdb", "spark"), default=None, help=help_text)
+
+
 def export_environment(args: argparse.Namespace) -> None:
     """CARBONLEDGER_* and DAGSTER_HOME, as absolute paths, for everything loaded after this."""
     data = Path(args.data or os.environ.get("CARBONLEDGER_DATA") or "data").resolve()
@@ -65,6 +69,20 @@ def export_environment(args: argparse.Namespace) -> None:
     if not os.environ.get("DAGSTER_HOME"):
         os.environ["DAGSTER_HOME"] = str(PROJECT_ROOT / ".dagster")
     ensure_dagster_home(Path(os.environ["DAGSTER_HOME"]))
+
+
+def reading_warehouse(data: Path) -> Path:
+    """What the read-only commands (trace, account, publish, report) read: <data>/warehouse.duckdb, or for a
+    data folder built by `carbonledger run --engine spark` DuckDB views over the Spark tables' Parquet
+    (assets/exports/logic.py). --engine (CARBONLEDGER_ENGINE) decides; without it, the Spark tables are read
+    when the folder has them and no warehouse.duckdb."""
+    engine = os.environ.get("CARBONLEDGER_ENGINE")
+    duckdb_file = data / "warehouse.duckdb"
+    from assets.exports.logic import SPARK_WAREHOUSE_DIR, spark_views_warehouse
+
+    if engine == "spark" or (not engine and not duckdb_file.exists() and (data / SPARK_WAREHOUSE_DIR).is_dir()):
+        return spark_views_warehouse(data)
+    return duckdb_file
 
 
 def ensure_dagster_home(home: Path) -> None:
@@ -158,13 +176,14 @@ def cmd_publish(args: argparse.Namespace) -> int:
     policy = load_policy(os.environ["CARBONLEDGER_CONFIG"])
     try:
         if args.verify:
-            problems = verify(args.year, int(args.verify.lstrip("v")), data, landing, policy)
+            problems = verify(args.year, int(args.verify.lstrip("v")), data, landing, policy,
+                              warehouse=reading_warehouse(data))
             for problem in problems:
                 print(f"  differs: {problem}")
             print(f"snapshot {args.year}-{args.verify}: " + ("reproduced exactly" if not problems else
                                                             f"{len(problems)} difference(s)"))
             return 0 if not problems else 1
-        snapshot = publish(args.year, data, landing, policy)
+        snapshot = publish(args.year, data, landing, policy, warehouse=reading_warehouse(data))
     except PublishError as exc:
         print(f"carbonledger publish: {exc}", file=sys.stderr)
         return 2
@@ -178,7 +197,7 @@ def cmd_trace(args: argparse.Namespace) -> int:
     from pipelines.trace import TraceError, trace
 
     try:
-        return trace(Path(os.environ["CARBONLEDGER_DATA"]) / "warehouse.duckdb", args.year, args.entity, args.category,
+        return trace(reading_warehouse(Path(os.environ["CARBONLEDGER_DATA"])), args.year, args.entity, args.category,
                      sys.stdout, method=args.method, group=args.group, limit=args.limit)
     except TraceError as exc:
         print(f"carbonledger trace: {exc}", file=sys.stderr)
@@ -192,7 +211,7 @@ def cmd_account(args: argparse.Namespace) -> int:
 
     timezone = load_policy(os.environ["CARBONLEDGER_CONFIG"]).timezone
     try:
-        return print_statements(Path(os.environ["CARBONLEDGER_DATA"]) / "warehouse.duckdb", args.id, args.month,
+        return print_statements(reading_warehouse(Path(os.environ["CARBONLEDGER_DATA"])), args.id, args.month,
                                 sys.stdout, timezone=timezone)
     except StatementError as exc:
         print(f"carbonledger account: {exc}", file=sys.stderr)
@@ -209,7 +228,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     data = Path(os.environ["CARBONLEDGER_DATA"])
     loaded = load_policy(os.environ["CARBONLEDGER_CONFIG"])
     try:
-        out = build_reports(data / "warehouse.duckdb", args.year, data / "reports", loaded.policy.accounts, loaded.sha256)
+        out = build_reports(reading_warehouse(data), args.year, data / "reports", loaded.policy.accounts, loaded.sha256)
     except ReportError as exc:
         print(f"carbonledger report: {exc}", file=sys.stderr)
         return 2
@@ -224,6 +243,25 @@ def cmd_report(args: argparse.Namespace) -> int:
     for message in out.refusals:
         print(f"refused: {message}", file=sys.stderr)
     return 1 if out.refusals else 0
+
+
+def cmd_compare_engines(args: argparse.Namespace) -> int:
+    """Every mart of a DuckDB-built data folder against the same mart built by Spark (docs/deploy.md)."""
+    from pipelines.engine_parity import compare_engines
+
+    duckdb_data, spark_data = Path(args.duckdb_data).resolve(), Path(args.spark_data).resolve()
+    if not (duckdb_data / "warehouse.duckdb").exists():
+        print(f"carbonledger compare-engines: no {duckdb_data / 'warehouse.duckdb'} (run `carbonledger run` there)",
+              file=sys.stderr)
+        return 2
+    result = compare_engines(duckdb_data, spark_data)
+    for table, rows in result.tables:
+        print(f"  {table:55} {rows:>12,} rows")
+    for difference in result.differences:
+        print(f"differs: {difference}")
+    print(f"{len(result.tables)} tables compared row by row (floats within 1e-9 relative): "
+          + ("the same on DuckDB and Spark" if not result.differences else f"{len(result.differences)} difference(s)"))
+    return 0 if not result.differences else 1
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -254,6 +292,7 @@ def build_parser() -> argparse.ArgumentParser:
     pub.add_argument("--year", type=int, required=True)
     pub.add_argument("--verify", default=None, metavar="vN",
                      help="instead of publishing, check that snapshot vN reproduces from the current inputs")
+    _add_engine_option(pub, "which warehouse to read (default: warehouse.duckdb, else the Spark tables)")
     pub.set_defaults(func=cmd_publish)
 
     tr = sub.add_parser("trace", help="print how a reported figure is built: rows, factors, sums")
@@ -264,6 +303,7 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--method", choices=("location_based", "market_based"), default=None)
     tr.add_argument("--group", action="store_true", help="the group total (entity = the policy's root)")
     tr.add_argument("--limit", type=int, default=10, help="source rows to list (largest first)")
+    _add_engine_option(tr, "which warehouse to read (default: warehouse.duckdb, else the Spark tables)")
     tr.set_defaults(func=cmd_trace)
 
     acct = sub.add_parser("account", help="an account's statement for a month: balances and entries, grams and points")
@@ -271,13 +311,21 @@ def build_parser() -> argparse.ArgumentParser:
     acct.add_argument("--id", required=True, help="the account id (raw, pseudonymised with CARBONLEDGER_PSEUDONYM_KEY) "
                                                   "or its pseudonym (ps_...)")
     acct.add_argument("--month", required=True, help="YYYY-MM (cut in the reporting time zone)")
+    _add_engine_option(acct, "which warehouse to read (default: warehouse.duckdb, else the Spark tables)")
     acct.set_defaults(func=cmd_account)
 
     rep = sub.add_parser("report", help="the year's TCFD report (HTML, PDF), workbook and filing packages, "
                                         "from the existing warehouse (exit 1 when a filing or credit lot is refused)")
     _add_data_options(rep, years=False)
     rep.add_argument("--year", type=int, required=True)
+    _add_engine_option(rep, "which warehouse to read (default: warehouse.duckdb, else the Spark tables)")
     rep.set_defaults(func=cmd_report)
+
+    cmp = sub.add_parser("compare-engines", help="compare every mart of a DuckDB run with a Spark run's "
+                                                 "(exit 0 the same, 1 differences)")
+    cmp.add_argument("--duckdb-data", required=True, help="data folder of `carbonledger run` (DuckDB)")
+    cmp.add_argument("--spark-data", required=True, help="data folder of `carbonledger run --engine spark`")
+    cmp.set_defaults(func=cmd_compare_engines)
 
     check = sub.add_parser("check", help="validate landing files only (exit 0 valid, 1 bad rows, 2 unreadable)")
     _add_data_options(check, years=False)

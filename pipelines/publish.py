@@ -109,9 +109,13 @@ def existing_versions(snapshots_dir: Path, year: int) -> list[int]:
     return sorted(int(p.name[1:]) for p in base.glob("v*") if p.name[1:].isdigit()) if base.is_dir() else []
 
 
-def publish(year: int, data_dir: Path, landing_dir: Path, policy: LoadedPolicy, run_id: str | None = None) -> Snapshot:
-    """Freeze the year's marts as the next snapshot version (earlier versions are never touched)."""
-    frames = _year_frames(data_dir / "warehouse.duckdb", year)
+def publish(year: int, data_dir: Path, landing_dir: Path, policy: LoadedPolicy, run_id: str | None = None,
+            warehouse: Path | None = None) -> Snapshot:
+    """Freeze the year's marts as the next snapshot version (earlier versions are never touched).
+
+    warehouse: what to read the marts from (default <data>/warehouse.duckdb; on Spark, the views over its tables).
+    """
+    frames = _year_frames(warehouse or data_dir / "warehouse.duckdb", year)
     snapshots_dir = data_dir / "snapshots"
     version = (existing_versions(snapshots_dir, year) or [0])[-1] + 1
     snapshot = Snapshot(year, version, snapshots_dir / str(year) / f"v{version}")
@@ -147,7 +151,8 @@ def publish(year: int, data_dir: Path, landing_dir: Path, policy: LoadedPolicy, 
     return snapshot
 
 
-def verify(year: int, version: int, data_dir: Path, landing_dir: Path, policy: LoadedPolicy) -> list[str]:
+def verify(year: int, version: int, data_dir: Path, landing_dir: Path, policy: LoadedPolicy,
+           warehouse: Path | None = None) -> list[str]:
     """Differences between a snapshot and what the current inputs and warehouse give (empty: reproduced)."""
     path = data_dir / "snapshots" / str(year) / f"v{version}"
     manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
@@ -164,7 +169,7 @@ def verify(year: int, version: int, data_dir: Path, landing_dir: Path, policy: L
     for seed in seed_hashes():
         if published_seeds.get(seed["file"]) != seed["sha256"]:
             problems.append(f"seed {seed['file']} differs")
-    frames = _year_frames(data_dir / "warehouse.duckdb", year)
+    frames = _year_frames(warehouse or data_dir / "warehouse.duckdb", year)
     for mart, frame in frames.items():
         published = pl.read_parquet(path / f"{mart}.parquet")
         if _frame_sha256(frame) != manifest["marts"][mart]["sha256"]:

@@ -18,16 +18,16 @@
     {% for result in results
         if result.status == 'success' and result.node.resource_type == 'model'
         and result.node.config.get('partition_by') %}
-        {% set relation = adapter.get_relation(database=result.node.database, schema=result.node.schema,
-                                               identifier=result.node.alias) %}
-        {% if relation is not none and relation.is_table %}
-            {% set partitions = run_query("show partitions " ~ relation) %}
-            {% if partitions.rows | length == 0 %}
-                {% set folder = env_var('CARBONLEDGER_DATA', '../data') ~ '/spark/empty_table_schemas/'
-                                ~ result.node.schema ~ '/' ~ result.node.alias %}
-                {% do run_query("insert overwrite directory '" ~ folder ~ "' using parquet select * from "
-                                ~ relation ~ " where 1 = 0") %}
-            {% endif %}
+        {#- Not adapter.get_relation: a table created by this very run may be missing from dbt-spark's
+            relation cache (it then returned None, and nothing was written for the empty ledger). -#}
+        {% set relation = api.Relation.create(database=result.node.database, schema=result.node.schema,
+                                              identifier=result.node.alias, type='table') %}
+        {% set partitions = run_query("show partitions " ~ relation) %}
+        {% if partitions.rows | length == 0 %}
+            {% set folder = env_var('CARBONLEDGER_DATA', '../data') ~ '/spark/empty_table_schemas/'
+                            ~ result.node.schema ~ '/' ~ result.node.alias %}
+            {% do run_query("insert overwrite directory '" ~ folder ~ "' using parquet select * from "
+                            ~ relation ~ " where 1 = 0") %}
         {% endif %}
     {% endfor %}
     {{ return('') }}

@@ -1,5 +1,5 @@
-"""Helpers of the Spark parity test: the lake's silver built without Dagster, dbt runs per target,
-and a row-by-row comparison of two marts.
+"""Helpers of the Spark parity test: the lake's silver built without Dagster and dbt runs per target
+(the comparison itself is pipelines/engine_parity.py, also `carbonledger compare-engines`).
 
 Kept apart from conftest.py (other suites add fixtures there); imported by
 tests/integration/test_spark_parity.py only.
@@ -8,23 +8,18 @@ tests/integration/test_spark_parity.py only.
 from __future__ import annotations
 
 import importlib.util
-import math
 import os
 import re
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
-import polars as pl
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 VENV_BIN = Path(sys.executable).parent
 EXAMPLE_POLICY = PROJECT_ROOT / "carbonledger.example.yml"
-REL_TOL = 1e-9
 # Every seed and model of the project, in one `dbt build`; data tests and unit tests are left out.
 BUILD_MODELS_AND_SEEDS = ["build", "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"]
 
@@ -129,113 +124,6 @@ def failure_text(results: list[subprocess.CompletedProcess]) -> str:
         lines += [line for line in strip_ansi(result.stdout).splitlines()
                   if re.search(r"error|fail|warn|done\.|completed", line, re.IGNORECASE)]
     return "\n".join(lines[-60:])
-
-
-# --- reading the marts of each engine --------------------------------------------------------------
-
-
-def duckdb_marts(data_dir: Path, schema: str = "marts") -> list[str]:
-    """Every model of the marts schema of the DuckDB warehouse: the list the comparison covers."""
-    with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
-        return [r[0] for r in con.execute(
-            "select table_name from information_schema.tables where table_schema = ? order by table_name",
-            [schema]).fetchall()]
-
-
-def read_duckdb_mart(data_dir: Path, mart: str, schema: str = "marts") -> pl.DataFrame:
-    with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
-        return con.sql(f'select * from {schema}."{mart}"').pl()
-
-
-def spark_mart_dir(data_dir: Path, mart: str, schema: str = "marts") -> Path:
-    """Where the Spark target's warehouse keeps a managed table's Parquet (see profiles.yml)."""
-    return data_dir / "spark" / "warehouse" / f"{schema}.db" / mart
-
-
-def read_spark_mart(data_dir: Path, mart: str, schema: str = "marts") -> pl.DataFrame:
-    """A mart as Spark wrote it: the table's Parquet files (Hive partitions included), read with DuckDB."""
-    from assets.exports.logic import read_spark_table
-
-    return read_spark_table(spark_mart_dir(data_dir, mart, schema))
-
-
-# --- comparing -------------------------------------------------------------------------------------
-
-
-@dataclass
-class Difference:
-    mart: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.mart}: {self.message}"
-
-
-def _normalise(frame: pl.DataFrame) -> pl.DataFrame:
-    """Comparable values: integers as Int64, floats as Float64, decimals as Float64, the rest as is."""
-    casts = []
-    for name, dtype in frame.schema.items():
-        if dtype.is_integer():
-            casts.append(pl.col(name).cast(pl.Int64))
-        elif dtype.is_float() or dtype.is_decimal():
-            casts.append(pl.col(name).cast(pl.Float64))
-        else:
-            casts.append(pl.col(name))
-    return frame.select(casts)
-
-
-def _sorted(frame: pl.DataFrame) -> pl.DataFrame:
-    """Rows in a total order: every non-float column first, then the floats rounded to 9 significant
-    digits (so that two engines' last-bit differences cannot swap rows), nulls last."""
-    exact = [n for n, t in frame.schema.items() if not t.is_float()]
-    floats = [n for n, t in frame.schema.items() if t.is_float()]
-    keys = [pl.col(n) for n in exact] + [pl.col(n).round_sig_figs(9) for n in floats]
-    return frame.sort(keys, nulls_last=True) if keys else frame
-
-
-def _floats_equal(a: float | None, b: float | None) -> bool:
-    if a is None or b is None:
-        return a is None and b is None
-    if math.isnan(a) or math.isnan(b):
-        return math.isnan(a) and math.isnan(b)
-    return math.isclose(a, b, rel_tol=REL_TOL, abs_tol=1e-12)
-
-
-def compare_marts(mart: str, left: pl.DataFrame, right: pl.DataFrame, max_report: int = 5) -> list[Difference]:
-    """Same columns, same row count, then row by row after sorting: exact for non-floats, 1e-9 relative for floats."""
-    diffs: list[Difference] = []
-    if sorted(left.columns) != sorted(right.columns):
-        return [Difference(mart, f"columns differ: only in DuckDB {sorted(set(left.columns) - set(right.columns))}, "
-                                 f"only in Spark {sorted(set(right.columns) - set(left.columns))}")]
-    right = right.select(left.columns)
-    left, right = _normalise(left), _normalise(right)
-    if left.height != right.height:
-        return [Difference(mart, f"row count differs: DuckDB {left.height}, Spark {right.height}")]
-    for name in left.columns:
-        lt, rt = left.schema[name], right.schema[name]
-        if lt.is_numeric() and rt.is_numeric() and lt.is_float() != rt.is_float():
-            # e.g. DuckDB's sum() of integers is a HUGEINT (read as a float), Spark's a BIGINT: compare numbers
-            left = left.with_columns(pl.col(name).cast(pl.Float64))
-            right = right.with_columns(pl.col(name).cast(pl.Float64))
-        elif lt.is_float() != rt.is_float() and not (lt == pl.Null or rt == pl.Null):
-            diffs.append(Difference(mart, f"column {name}: type {lt} in DuckDB, {rt} in Spark"))
-        elif not lt.is_float() and lt != rt and not (lt == pl.Null or rt == pl.Null):
-            # e.g. Date vs Datetime: compare as text after casting both sides the same way
-            left = left.with_columns(pl.col(name).cast(pl.String))
-            right = right.with_columns(pl.col(name).cast(pl.String))
-    if diffs:
-        return diffs
-    left, right = _sorted(left), _sorted(right)
-    for name in left.columns:
-        a, b = left.get_column(name).to_list(), right.get_column(name).to_list()
-        is_float = left.schema[name].is_float()
-        for row, (x, y) in enumerate(zip(a, b, strict=True)):
-            same = _floats_equal(x, y) if is_float else x == y
-            if not same:
-                diffs.append(Difference(mart, f"row {row} column {name}: DuckDB {x!r}, Spark {y!r}"))
-                if len(diffs) >= max_report:
-                    return diffs
-    return diffs
 
 
 def strip_ansi(text: str) -> str:
