@@ -116,7 +116,7 @@ plausible as (
 ),
 measured as (
     select *,
-           case when method = 'own_baseline' then avg(q) over w end as baseline_q,
+           case when method = 'own_baseline' then round(avg(q) over w, 9) end as baseline_q,
            case when method = 'own_baseline' then count(*) over w end as readings
     from plausible
     window w as (partition by account_id, behaviour_code, method = 'own_baseline'
@@ -131,7 +131,7 @@ creditable as (
                          when is_quantified then q end as avoided
           from measured
           where method <> 'redemption'
-            and not (method = 'own_baseline' and (readings < {n} or baseline_q <= q))) x
+            and not (method = 'own_baseline' and (readings < {n} or baseline_q <= round(q, 9)))) x
 ),
 day_capped as (
     select *, case when daily_cap is null then cm else greatest(0.0, least(cm, daily_cap - coalesce(sum(cm) over (
@@ -225,11 +225,12 @@ def pandas_totals(events: pd.DataFrame, employees: pd.DataFrame, registry: pd.Da
         readings = np.minimum(number, n0)
         total = prev_cs - older
         p.loc[r.index, "readings"] = readings
-        p.loc[r.index, "baseline_q"] = np.where(readings > 0, total / readings.where(readings > 0, 1), np.nan)
+        p.loc[r.index, "baseline_q"] = np.where(readings > 0, np.round(total / readings.where(readings > 0, 1), 9),
+                                                np.nan)
 
     redemptions = p[p["method"] == "redemption"]
     c = p[(p["method"] != "redemption")
-          & ~(own & ((p["readings"] < p["baseline_periods"]) | (p["baseline_q"] <= p["q"])))].copy()
+          & ~(own & ((p["readings"] < p["baseline_periods"]) | (p["baseline_q"] <= p["q"].round(9))))].copy()
     quantified = c["is_quantified"].astype(bool)
     c["avoided"] = np.where(c["method"] == "own_baseline", np.maximum(c["baseline_q"] - c["q"], 0),
                             np.where(quantified, c["q"], np.nan))

@@ -234,7 +234,9 @@ baselines as (
     select
         current_reading.event_id,
         current_reading.activity_month,
-        avg(earlier.quantity_canonical) as baseline_quantity,
+        {#- Rounded to 9 decimals: engines (and two runs of one) add the readings in different orders, and
+            a reading equal to its own mean must not flip between "no saving" and a saving of 1e-16. -#}
+        round(avg(earlier.quantity_canonical), 9) as baseline_quantity,
         count(*) as baseline_readings
     from readings as current_reading
     inner join readings as earlier
@@ -261,7 +263,8 @@ measured as (
             when plausibility.plausibility_reason is not null then plausibility.plausibility_reason
             when plausibility.method = 'own_baseline' and coalesce(baselines.baseline_readings, 0) < plausibility.baseline_periods
                 then 'baseline_incomplete'
-            when plausibility.method = 'own_baseline' and baselines.baseline_quantity <= plausibility.quantity_canonical
+            when plausibility.method = 'own_baseline'
+                and baselines.baseline_quantity <= round(plausibility.quantity_canonical, 9)
                 then 'no_saving_against_own_baseline'
         end as measure_reason
     from plausibility
