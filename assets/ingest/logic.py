@@ -682,8 +682,10 @@ def build_silver(table: LandingTable, lake: Lake, tz: str, context: RuleContext,
             month_report.quarantined_rows = bad.height
             month_report.reasons.update(dict(bad.group_by("reason_code").len().iter_rows()))
             if "warning_codes" in good.columns:
-                for codes in good.get_column("warning_codes").drop_nulls():
-                    month_report.warnings.update(codes.split(","))
+                # Counted in polars: a month of behaviour events can carry millions of warnings.
+                counts = (good.get_column("warning_codes").drop_nulls().str.split(",").explode()
+                          .value_counts(name="rows"))
+                month_report.warnings.update(dict(counts.iter_rows()))
             month_report.examples = (bad.group_by("reason_code", maintain_order=True).first()
                                      .get_column("reason_message").head(MAX_EXAMPLES).to_list())
         else:

@@ -91,3 +91,58 @@
     delete from {{ this }} where {{ account_run_window() }}
     {%- endif -%}
 {%- endmacro %}
+
+{#- One row per integer start..end (inclusive) of each input row: a select-list expression. -#}
+{% macro account_integer_series(start_expr, end_expr) %}
+    {{ return(adapter.dispatch('account_integer_series', 'carbonledger')(start_expr, end_expr)) }}
+{% endmacro %}
+
+{% macro default__account_integer_series(start_expr, end_expr) -%}
+    explode(sequence(cast({{ start_expr }} as bigint), cast({{ end_expr }} as bigint)))
+{%- endmacro %}
+
+{% macro duckdb__account_integer_series(start_expr, end_expr) -%}
+    unnest(range(cast({{ start_expr }} as bigint), cast({{ end_expr }} as bigint) + 1))
+{%- endmacro %}
+
+{#- The last non-null value of `expr` in a window frame (write ` over (...)` after it). -#}
+{% macro account_last_non_null(expr) %}
+    {{ return(adapter.dispatch('account_last_non_null', 'carbonledger')(expr)) }}
+{% endmacro %}
+
+{% macro default__account_last_non_null(expr) -%}
+    last({{ expr }}, true)
+{%- endmacro %}
+
+{% macro duckdb__account_last_non_null(expr) -%}
+    last_value({{ expr }} ignore nulls)
+{%- endmacro %}
+
+{#- The own-baseline reading counts (baseline_periods) of the registry, read when the model runs: each
+    becomes one frame of the baseline window (a frame's size must be a constant). -#}
+{% macro account_baseline_periods() %}
+    {%- if not execute -%}{{ return([]) }}{%- endif -%}
+    {%- set rows = run_query("select distinct cast(baseline_periods as integer) from " ~ ref('int_account_methodologies')
+                              ~ " where baseline_periods is not null order by 1") -%}
+    {{ return(rows.columns[0].values() | list) }}
+{% endmacro %}
+
+{#- DuckDB: build each join's hash table on the side the SQL puts on the right. Its estimates of the claims
+    after many window passes are far too high, so it built the final join on the wide events instead of the
+    narrow decisions and held that table while every window pass ran, spilling (docs/benchmarks.md). Reset
+    by account_join_order_reset() in the post-hook, since the connection is reused. -#}
+{% macro account_join_order_as_written() -%}
+    {%- if target.type == 'duckdb' -%}set disabled_optimizers = 'build_side_probe_side'{%- endif -%}
+{%- endmacro %}
+
+{% macro account_join_order_reset() -%}
+    {%- if target.type == 'duckdb' -%}set disabled_optimizers = ''{%- endif -%}
+{%- endmacro %}
+
+{#- True when the policy files at least one filing: without one no claim is transferred, and the claims
+    model leaves out the pass that finds a duplicate's transferred original. -#}
+{% macro account_policy_has_filings() %}
+    {%- if not execute -%}{{ return(true) }}{%- endif -%}
+    {%- set rows = run_query("select count(*) from " ~ ref('stg_policy_account_filings')) -%}
+    {{ return(rows.columns[0].values()[0] > 0) }}
+{% endmacro %}

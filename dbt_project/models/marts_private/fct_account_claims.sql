@@ -14,25 +14,62 @@
     7. what is already in the inventory, exchange eligibility and the filing that transferred it.
   Month-partitioned and incremental (months from the run's first month on are rebuilt).
 
-  Speed: steps 2 to 5 are window functions, each a sort of every claim. They run on a narrow projection
-  (the keys, the order and the few figures and limits they read); the descriptive columns are joined back
-  once per outcome by (event_id, activity_month). At 10% of the group this took the model from about
-  350 s to see docs/benchmarks.md.
+  Speed and memory (docs/benchmarks.md): the claims flow as one stream of narrow rows, from `claims`
+  to `decided`, with no step read twice. DuckDB materialises (and, past its memory limit, spills) a CTE
+  that two steps read, so a check never splits the stream: a later window leaves out the claims an
+  earlier step rejected by putting the outcome in its partition key, and steps 6 and 7 join small
+  policy tables prepared per day, month or place. The events' descriptive columns (source file and row,
+  units) are joined once, in `final`.
 -#}
 {{ config(
     materialized='incremental',
     schema='marts_private',
     on_schema_change='append_new_columns',
     tags=['monthly'],
-    pre_hook="{{ account_delete_run_window() }}",
+    pre_hook=["{{ account_delete_run_window() }}", "{{ account_join_order_as_written() }}"],
+    post_hook="{{ account_join_order_reset() }}",
     **monthly_incremental_config()
 ) }}
 
-with prepared as (
+{%- set baseline_periods = account_baseline_periods() %}
+{%- set any_filing = account_policy_has_filings() %}
 
-    {#- The run's months, plus the history own baselines need. -#}
+with methodologies as (
+
+    {#- The registry with small integer keys: the claims carry these (not ~30-character codes) through the
+        window passes, and each step joins the few attributes it reads back from this small table. -#}
+    select
+        *,
+        row_number() over (order by methodology_id, methodology_version) as methodology_key,
+        dense_rank() over (order by behaviour_code) as behaviour_key,
+        dense_rank() over (order by fingerprint_class) as fingerprint_key
+    from {{ ref('int_account_methodologies') }}
+
+),
+
+claims as (
+
+    {#- The events that passed step 1, in the run's months, plus the history own baselines need. -#}
+    select
+        prepared.event_id, prepared.activity_month, prepared.account_id, prepared.scenario, prepared.channel,
+        prepared.local_date, prepared.occurred_at, prepared.quantity_canonical, prepared.entity_id,
+        prepared.facility_id, prepared.reduction_place,
+        methodologies.methodology_key, methodologies.behaviour_key, methodologies.fingerprint_key,
+        methodologies.duplicate_window_minutes
+    from {{ ref('int_account_events_prepared') }} as prepared
+    inner join methodologies
+        on prepared.methodology_id = methodologies.methodology_id
+        and prepared.methodology_version = methodologies.methodology_version
+    where prepared.first_reject_reason is null
+        and ({{ account_run_window('prepared.activity_month') }} or prepared.method = 'own_baseline')
+
+),
+
+events_in_window as (
+
+    {#- Every event of the run's months with its descriptive columns (read once more, for `final`). -#}
     select * from {{ ref('int_account_events_prepared') }}
-    where {{ account_run_window() }} or method = 'own_baseline'
+    where {{ account_run_window() }}
 
 ),
 
@@ -106,34 +143,103 @@ metered_electricity as (
 
 ),
 
-monthly_capped_behaviours as (
+methodology_scenarios as (
 
-    select distinct behaviour_code from {{ ref('int_account_methodologies') }} where monthly_cap is not null
+    select distinct methodology_id, behaviour_code, scenario from methodologies
+
+),
+
+best_campaign_by_day as (
+
+    {#- Per scenario, behaviour and local day, the campaign with the highest multiplier (then the first id). -#}
+    select scenario, behaviour_code, campaign_day, campaign_id, multiplier
+    from (
+        select
+            methodology_scenarios.scenario,
+            methodology_scenarios.behaviour_code,
+            campaign_days.campaign_day,
+            campaign_days.campaign_id,
+            campaign_days.multiplier,
+            row_number() over (
+                partition by methodology_scenarios.scenario, methodology_scenarios.behaviour_code, campaign_days.campaign_day
+                order by campaign_days.multiplier desc, campaign_days.campaign_id
+            ) as preference
+        from (
+            select
+                campaign_id, scenario, behaviour_code, multiplier,
+                cast({{ dbt.dateadd('day', 'day_offset', 'start_date') }} as date) as campaign_day
+            from (
+                select *, {{ account_integer_series('0', dbt.datediff('start_date', 'end_date', 'day')) }} as day_offset
+                from campaigns
+            ) as campaign_offsets
+        ) as campaign_days
+        inner join methodology_scenarios
+            on (campaign_days.scenario = '*' or campaign_days.scenario = methodology_scenarios.scenario)
+            and (campaign_days.behaviour_code = '*' or campaign_days.behaviour_code = methodology_scenarios.behaviour_code)
+    ) as ranked
+    where preference = 1
+
+),
+
+scheme_places as (
+
+    {#- Schemes per methodology and scenario ('*' resolved) and the place they name (a country covers its
+        subdivisions: a claim is looked up by its place and by its country, CN-GD and CN). -#}
+    select distinct schemes.scheme_id, schemes.methodology_id, methodology_scenarios.scenario, schemes.place
+    from schemes
+    inner join methodology_scenarios
+        on schemes.methodology_id = methodology_scenarios.methodology_id
+        and (schemes.scenario = '*' or schemes.scenario = methodology_scenarios.scenario)
+
+),
+
+recognising_places as (
+
+    select distinct methodology_id, scenario, place from scheme_places
+
+),
+
+first_filing_by_place_and_month as (
+
+    {#- Per methodology, scenario, place and month, the first filing of a scheme recognising them. -#}
+    select methodology_id, scenario, place, activity_month, filing_id, filed_on
+    from (
+        select
+            scheme_places.methodology_id,
+            scheme_places.scenario,
+            scheme_places.place,
+            {{ account_month_of_number('filing_months.month_number') }} as activity_month,
+            filing_months.filing_id,
+            filing_months.filed_on,
+            row_number() over (
+                partition by scheme_places.methodology_id, scheme_places.scenario, scheme_places.place,
+                    filing_months.month_number
+                order by filing_months.filed_on, filing_months.filing_id
+            ) as preference
+        from (
+            select
+                filing_id, scheme_id, filed_on,
+                {{ account_integer_series(account_month_number('period_start_month'), account_month_number('period_end_month')) }}
+                    as month_number
+            from filings
+        ) as filing_months
+        inner join scheme_places
+            on filing_months.scheme_id = scheme_places.scheme_id
+    ) as ranked
+    where preference = 1
 
 ),
 
 -- 2. duplicates ---------------------------------------------------------------------------------
-
-valid as (
-
-    {#- Only what steps 2 to 5 read: every window below sorts these columns, not the wide event. -#}
-    select
-        event_id, activity_month, account_id, fingerprint_class, behaviour_code, local_date, occurred_at,
-        quantity_canonical, method, is_quantified, g_co2e_per_unit, duplicate_window_minutes,
-        max_quantity_per_day, max_speed_kmh, baseline_periods, daily_cap, monthly_cap, cap_unit
-    from prepared
-    where first_reject_reason is null
-
-),
 
 previous_claims as (
 
     select
         *,
         lag(occurred_at) over (
-            partition by account_id, fingerprint_class, local_date order by occurred_at, event_id
+            partition by account_id, fingerprint_key, local_date order by occurred_at, event_id
         ) as previous_claim_at
-    from valid
+    from claims
 
 ),
 
@@ -153,55 +259,59 @@ claim_starts as (
 
 ),
 
-claim_numbers as (
-
-    select
-        *,
-        sum(starts_claim) over (
-            partition by account_id, fingerprint_class, local_date order by occurred_at, event_id
-            rows between unbounded preceding and current row
-        ) as claim_number
-    from claim_starts
-
-),
-
 deduplicated as (
 
-    select * from claim_numbers
+    {#- A duplicate's original is the last claim that started before it in its group (same sort as above;
+        null for the claims that start one, so nothing wide rides through the later passes). -#}
+    select
+        *,
+        case when starts_claim = 0 then
+            {{ account_last_non_null('case when starts_claim = 1 then event_id end') }} over claim_order
+        end as original_event_id,
+        case when starts_claim = 0 then
+            {{ account_last_non_null("case when starts_claim = 1 then concat(' (channel ', channel, ', scenario ', scenario, ')') end") }}
+                over claim_order
+        end as original_channel_and_scenario
+    from claim_starts
+    window claim_order as (
+        partition by account_id, fingerprint_key, local_date order by occurred_at, event_id
+        rows between unbounded preceding and current row
+    )
 
 ),
 
--- 3. plausibility of the unique claims ----------------------------------------------------------
-
-unique_claims as (
-
-    select * from deduplicated where starts_claim = 1
-
-),
+-- 3. plausibility of the unique claims (duplicates sit in partitions of their own) -------------------
 
 day_context as (
 
     select
         *,
-        sum(quantity_canonical) over (partition by account_id, behaviour_code, local_date) as day_quantity,
+        sum(quantity_canonical) over (partition by account_id, behaviour_key, local_date, starts_claim) as day_quantity,
         lag(occurred_at) over (
-            partition by account_id, behaviour_code, local_date order by occurred_at, event_id
+            partition by account_id, behaviour_key, local_date, starts_claim order by occurred_at, event_id
         ) as previous_trip_at
-    from unique_claims
+    from deduplicated
 
 ),
 
 speeds as (
 
     select
-        *,
+        day_context.*,
         case
-            when max_speed_kmh is not null and previous_trip_at is not null
-                and {{ account_epoch_seconds('occurred_at') }} > {{ account_epoch_seconds('previous_trip_at') }}
-                then quantity_canonical * 3600.0
-                    / ({{ account_epoch_seconds('occurred_at') }} - {{ account_epoch_seconds('previous_trip_at') }})
-        end as implied_speed_kmh
+            when day_context.starts_claim = 1 and methodologies.max_speed_kmh is not null
+                and day_context.previous_trip_at is not null
+                and {{ account_epoch_seconds('day_context.occurred_at') }} > {{ account_epoch_seconds('day_context.previous_trip_at') }}
+                then day_context.quantity_canonical * 3600.0
+                    / ({{ account_epoch_seconds('day_context.occurred_at') }} - {{ account_epoch_seconds('day_context.previous_trip_at') }})
+        end as implied_speed_kmh,
+        methodologies.max_quantity_per_day,
+        methodologies.max_speed_kmh,
+        methodologies.method,
+        methodologies.baseline_periods
     from day_context
+    inner join methodologies
+        on day_context.methodology_key = methodologies.methodology_key
 
 ),
 
@@ -210,6 +320,7 @@ plausibility as (
     select
         *,
         case
+            when starts_claim = 0 then null
             when max_quantity_per_day is not null and day_quantity > max_quantity_per_day then 'implausible_daily_total'
             when implied_speed_kmh > max_speed_kmh then 'implausible_speed'
         end as plausibility_reason
@@ -217,69 +328,76 @@ plausibility as (
 
 ),
 
--- 4. own baselines --------------------------------------------------------------------------------
+-- 4. own baselines: the mean of the previous N readings, one frame per N of the registry ------------
 
 readings as (
 
     select
         *,
-        row_number() over (partition by account_id, behaviour_code order by occurred_at, event_id) as reading_number
+        starts_claim = 1 and method = 'own_baseline' and plausibility_reason is null as is_reading
     from plausibility
-    where method = 'own_baseline' and plausibility_reason is null
 
 ),
 
 baselines as (
 
     select
-        current_reading.event_id,
-        current_reading.activity_month,
+        *,
         {#- Rounded to 9 decimals: engines (and two runs of one) add the readings in different orders, and
             a reading equal to its own mean must not flip between "no saving" and a saving of 1e-16. -#}
-        round(avg(earlier.quantity_canonical), 9) as baseline_quantity,
-        count(*) as baseline_readings
-    from readings as current_reading
-    inner join readings as earlier
-        on current_reading.account_id = earlier.account_id
-        and current_reading.behaviour_code = earlier.behaviour_code
-        and earlier.reading_number between current_reading.reading_number - current_reading.baseline_periods
-            and current_reading.reading_number - 1
-    group by current_reading.event_id, current_reading.activity_month
+        case
+            {%- for n in baseline_periods %}
+            when is_reading and baseline_periods = {{ n | int }} then round(avg(quantity_canonical) over (
+                partition by account_id, behaviour_key, is_reading order by occurred_at, event_id
+                rows between {{ n | int }} preceding and 1 preceding), 9)
+            {%- endfor %}
+        end as baseline_quantity,
+        case
+            {%- for n in baseline_periods %}
+            when is_reading and baseline_periods = {{ n | int }} then count(*) over (
+                partition by account_id, behaviour_key, is_reading order by occurred_at, event_id
+                rows between {{ n | int }} preceding and 1 preceding)
+            {%- endfor %}
+            when is_reading then 0
+        end as baseline_readings
+    from readings
 
 ),
 
 measured as (
 
     select
-        plausibility.*,
-        baselines.baseline_quantity,
-        coalesce(baselines.baseline_readings, 0) as baseline_readings,
+        baselines.*,
         case
-            when plausibility.method = 'own_baseline'
-                then greatest(coalesce(baselines.baseline_quantity, 0) - plausibility.quantity_canonical, 0)
-            when plausibility.is_quantified then plausibility.quantity_canonical
+            when baselines.method = 'own_baseline'
+                then greatest(coalesce(baselines.baseline_quantity, 0) - baselines.quantity_canonical, 0)
+            when methodologies.is_quantified then baselines.quantity_canonical
         end as avoided_quantity,
         case
-            when plausibility.plausibility_reason is not null then plausibility.plausibility_reason
-            when plausibility.method = 'own_baseline' and coalesce(baselines.baseline_readings, 0) < plausibility.baseline_periods
+            when baselines.starts_claim = 0 then null
+            when baselines.plausibility_reason is not null then baselines.plausibility_reason
+            when baselines.method = 'own_baseline' and coalesce(baselines.baseline_readings, 0) < baselines.baseline_periods
                 then 'baseline_incomplete'
-            when plausibility.method = 'own_baseline'
-                and baselines.baseline_quantity <= round(plausibility.quantity_canonical, 9)
+            when baselines.method = 'own_baseline' and baselines.baseline_quantity <= round(baselines.quantity_canonical, 9)
                 then 'no_saving_against_own_baseline'
-        end as measure_reason
-    from plausibility
-    left join baselines
-        on plausibility.event_id = baselines.event_id
-        and plausibility.activity_month = baselines.activity_month
+        end as measure_reason,
+        methodologies.is_quantified,
+        methodologies.g_co2e_per_unit,
+        methodologies.cap_unit,
+        methodologies.daily_cap
+    from baselines
+    inner join methodologies
+        on baselines.methodology_key = methodologies.methodology_key
 
 ),
 
--- 5. caps -------------------------------------------------------------------------------------------
+-- 5. caps (only the creditable claims share a partition) ---------------------------------------------
 
 creditable as (
 
     select
         *,
+        starts_claim = 1 and measure_reason is null and method <> 'redemption' as is_creditable,
         case when is_quantified then avoided_quantity * g_co2e_per_unit else 0.0 end as g_co2e_gross,
         case
             when cap_unit = 'unit' then case when method = 'points_only' then quantity_canonical else avoided_quantity end
@@ -287,7 +405,6 @@ creditable as (
             else quantity_canonical
         end as cap_measure
     from measured
-    where measure_reason is null and method <> 'redemption'
 
 ),
 
@@ -298,7 +415,7 @@ daily_capped as (
         case
             when daily_cap is null then cap_measure
             else greatest(0.0, least(cap_measure, daily_cap - coalesce(sum(cap_measure) over (
-                partition by account_id, behaviour_code, local_date order by occurred_at, event_id
+                partition by account_id, behaviour_key, local_date, is_creditable order by occurred_at, event_id
                 rows between unbounded preceding and 1 preceding
             ), 0.0)))
         end as allowed_in_day
@@ -306,112 +423,83 @@ daily_capped as (
 
 ),
 
-monthly_capped as (
+monthly_limits as (
 
-    {#- The monthly window runs only over behaviours that have a monthly cap in some version (whole
-        partitions, since behaviour_code is in the partition key); the others keep allowed_in_day. -#}
-    select *, allowed_in_day as allowed
+    select daily_capped.*, methodologies.monthly_cap
     from daily_capped
-    where behaviour_code not in (select behaviour_code from monthly_capped_behaviours)
+    inner join methodologies
+        on daily_capped.methodology_key = methodologies.methodology_key
 
-    union all
+),
+
+monthly_capped as (
 
     select
         *,
         case
             when monthly_cap is null then allowed_in_day
             else greatest(0.0, least(allowed_in_day, monthly_cap - coalesce(sum(allowed_in_day) over (
-                partition by account_id, behaviour_code, activity_month order by occurred_at, event_id
+                partition by account_id, behaviour_key, activity_month, is_creditable order by occurred_at, event_id
                 rows between unbounded preceding and 1 preceding
             ), 0.0)))
         end as allowed
-    from daily_capped
-    where behaviour_code in (select behaviour_code from monthly_capped_behaviours)
+    from monthly_limits
 
 ),
 
-credited_narrow as (
+capped as (
 
     select
-        *,
-        case when cap_measure > 0 then allowed / cap_measure else 0.0 end as credited_share,
+        monthly_capped.*,
+        case when monthly_capped.cap_measure > 0 then monthly_capped.allowed / monthly_capped.cap_measure else 0.0 end
+            as credited_share,
         case
-            when cap_measure <= 0 then 'nothing_to_credit'
-            when allowed <= 0 and allowed_in_day <= 0 then 'daily_cap_reached'
-            when allowed <= 0 then 'monthly_cap_reached'
+            when monthly_capped.cap_measure <= 0 then 'nothing_to_credit'
+            when monthly_capped.allowed <= 0 and monthly_capped.allowed_in_day <= 0 then 'daily_cap_reached'
+            when monthly_capped.allowed <= 0 then 'monthly_cap_reached'
         end as cap_reason,
         case
-            when allowed > 0 and allowed_in_day < cap_measure - 1e-9 then 'daily_cap'
-            when allowed > 0 and allowed < cap_measure - 1e-9 then 'monthly_cap'
-        end as capped_by
+            when monthly_capped.allowed > 0 and monthly_capped.allowed_in_day < monthly_capped.cap_measure - 1e-9 then 'daily_cap'
+            when monthly_capped.allowed > 0 and monthly_capped.allowed < monthly_capped.cap_measure - 1e-9 then 'monthly_cap'
+        end as capped_by,
+        methodologies.methodology_id,
+        methodologies.behaviour_code,
+        methodologies.points_per_unit,
+        methodologies.approval_status,
+        methodologies.inventory_category,
+        methodologies.inventory_overlap_rule,
+        methodologies.inventory_overlap_share,
+        methodologies.fingerprint_class,
+        cast(substr(monthly_capped.activity_month, 1, 4) as integer) as reporting_year
     from monthly_capped
-
-),
-
-credited_amounts as (
-
-    {#- The credited and capped claims with their descriptive columns back (one join, no sort). -#}
-    select
-        prepared.*,
-        credited_narrow.implied_speed_kmh,
-        credited_narrow.baseline_quantity,
-        credited_narrow.avoided_quantity,
-        credited_narrow.g_co2e_gross,
-        credited_narrow.cap_measure,
-        credited_narrow.allowed_in_day,
-        credited_narrow.allowed,
-        credited_narrow.credited_share,
-        credited_narrow.cap_reason,
-        credited_narrow.capped_by
-    from credited_narrow
-    inner join prepared
-        on credited_narrow.event_id = prepared.event_id
-        and credited_narrow.activity_month = prepared.activity_month
+    inner join methodologies
+        on monthly_capped.methodology_key = methodologies.methodology_key
 
 ),
 
 -- 6. points -----------------------------------------------------------------------------------------
 
-campaign_matches as (
-
-    select
-        credited_amounts.event_id,
-        credited_amounts.activity_month,
-        campaigns.campaign_id,
-        campaigns.multiplier,
-        row_number() over (
-            partition by credited_amounts.event_id, credited_amounts.activity_month
-            order by campaigns.multiplier desc, campaigns.campaign_id
-        ) as preference
-    from credited_amounts
-    inner join campaigns
-        on (campaigns.scenario = '*' or campaigns.scenario = credited_amounts.scenario)
-        and (campaigns.behaviour_code = '*' or campaigns.behaviour_code = credited_amounts.behaviour_code)
-        and credited_amounts.local_date between campaigns.start_date and campaigns.end_date
-
-),
-
 pointed as (
 
     select
-        credited_amounts.*,
-        credited_amounts.g_co2e_gross * credited_amounts.credited_share as g_co2e_credited,
-        case
-            when credited_amounts.method = 'points_only' then credited_amounts.quantity_canonical
-            else credited_amounts.avoided_quantity
-        end * credited_amounts.credited_share as quantity_credited,
+        capped.*,
+        capped.g_co2e_gross * capped.credited_share as g_co2e_credited,
+        case when capped.method = 'points_only' then capped.quantity_canonical else capped.avoided_quantity end
+            * capped.credited_share as quantity_credited,
         points_rules.points_rule_version,
         points_rules.g_co2e_per_point,
-        campaign_matches.campaign_id,
-        coalesce(campaign_matches.multiplier, 1.0) as points_multiplier
-    from credited_amounts
+        best_campaign_by_day.campaign_id,
+        coalesce(best_campaign_by_day.multiplier, 1.0) as points_multiplier
+    from capped
     left join points_rules
-        on credited_amounts.local_date >= points_rules.valid_from
-        and (points_rules.valid_until is null or credited_amounts.local_date < points_rules.valid_until)
-    left join campaign_matches
-        on credited_amounts.event_id = campaign_matches.event_id
-        and credited_amounts.activity_month = campaign_matches.activity_month
-        and campaign_matches.preference = 1
+        on capped.is_creditable
+        and capped.local_date >= points_rules.valid_from
+        and (points_rules.valid_until is null or capped.local_date < points_rules.valid_until)
+    left join best_campaign_by_day
+        on capped.is_creditable
+        and capped.scenario = best_campaign_by_day.scenario
+        and capped.behaviour_code = best_campaign_by_day.behaviour_code
+        and capped.local_date = best_campaign_by_day.campaign_day
 
 ),
 
@@ -449,7 +537,8 @@ inventory_overlaps as (
             when points_computed.inventory_overlap_rule = 'when_commuting_trip_based'
                 and account_settings.commuting_inventory_basis = 'trips' then 1.0
             else 0.0
-        end * points_computed.inventory_overlap_share * coalesce(boundary.consolidation_share, 0.0) as inventory_fraction
+        end * points_computed.inventory_overlap_share * coalesce(boundary.consolidation_share, 0.0) as inventory_fraction,
+        regexp_extract(points_computed.reduction_place, '^([^-]+)', 1) as reduction_country
     from points_computed
     cross join account_settings
     left join scope3_categories
@@ -476,83 +565,132 @@ with_reversals as (
 
 ),
 
-recognised_claims as (
-
-    {#- The schemes that recognise the claim's methodology for its scenario and its place (a scheme's
-        country covers its subdivisions: CN covers CN-GD). -#}
-    select distinct
-        with_reversals.event_id,
-        with_reversals.activity_month,
-        schemes.scheme_id
-    from with_reversals
-    inner join schemes
-        on with_reversals.methodology_id = schemes.methodology_id
-        and (schemes.scenario = '*' or schemes.scenario = with_reversals.scenario)
-        and (with_reversals.reduction_place = schemes.place
-             or with_reversals.reduction_place like concat(schemes.place, '-%'))
-
-),
-
-recognised_anywhere as (
-
-    select distinct event_id, activity_month from recognised_claims
-
-),
-
 eligibility as (
 
     select
         with_reversals.*,
-        {#- Filed only if nothing of it is in the inventory, the receiving scheme recognises the
-            methodology and this version is recognised or approved (not an internal, unverified one). -#}
+        {#- Filed only if nothing of it is in the inventory, a scheme recognises the methodology for the
+            scenario and the place (or its country), and this version is recognised or approved. -#}
         with_reversals.g_co2e_credited > 0
             and with_reversals.g_co2e_already_in_inventory = 0
             and with_reversals.approval_status in ('exchange_recognised', 'government_approved')
-            and recognised_anywhere.event_id is not null as is_exchange_eligible
+            and (recognised_here.place is not null or recognised_in_country.place is not null) as is_exchange_eligible,
+        {#- The first filing of the place or of the country, if it was filed before any reversal. -#}
+        case
+            when filed_here.filing_id is not null and (filed_in_country.filing_id is null
+                or filed_here.filed_on < filed_in_country.filed_on
+                or (filed_here.filed_on = filed_in_country.filed_on and filed_here.filing_id <= filed_in_country.filing_id))
+                then filed_here.filing_id
+            else filed_in_country.filing_id
+        end as first_filing_id,
+        case
+            when filed_here.filing_id is not null and (filed_in_country.filing_id is null
+                or filed_here.filed_on < filed_in_country.filed_on
+                or (filed_here.filed_on = filed_in_country.filed_on and filed_here.filing_id <= filed_in_country.filing_id))
+                then filed_here.filed_on
+            else filed_in_country.filed_on
+        end as first_filed_on
     from with_reversals
-    left join recognised_anywhere
-        on with_reversals.event_id = recognised_anywhere.event_id
-        and with_reversals.activity_month = recognised_anywhere.activity_month
+    left join recognising_places as recognised_here
+        on with_reversals.is_creditable
+        and with_reversals.methodology_id = recognised_here.methodology_id
+        and with_reversals.scenario = recognised_here.scenario
+        and with_reversals.reduction_place = recognised_here.place
+    left join recognising_places as recognised_in_country
+        on with_reversals.is_creditable
+        and with_reversals.reduction_country <> with_reversals.reduction_place
+        and with_reversals.methodology_id = recognised_in_country.methodology_id
+        and with_reversals.scenario = recognised_in_country.scenario
+        and with_reversals.reduction_country = recognised_in_country.place
+    left join first_filing_by_place_and_month as filed_here
+        on with_reversals.is_creditable
+        and with_reversals.methodology_id = filed_here.methodology_id
+        and with_reversals.scenario = filed_here.scenario
+        and with_reversals.reduction_place = filed_here.place
+        and with_reversals.activity_month = filed_here.activity_month
+    left join first_filing_by_place_and_month as filed_in_country
+        on with_reversals.is_creditable
+        and with_reversals.reduction_country <> with_reversals.reduction_place
+        and with_reversals.methodology_id = filed_in_country.methodology_id
+        and with_reversals.scenario = filed_in_country.scenario
+        and with_reversals.reduction_country = filed_in_country.place
+        and with_reversals.activity_month = filed_in_country.activity_month
 
 ),
 
-filing_candidates as (
+filed as (
 
     select
-        eligibility.event_id,
-        eligibility.activity_month,
-        filings.filing_id,
-        filings.filed_on,
-        row_number() over (
-            partition by eligibility.event_id, eligibility.activity_month order by filings.filed_on, filings.filing_id
-        ) as preference
+        *,
+        {#- The first filing is the only one that can precede a reversal, if any does. -#}
+        case
+            when is_exchange_eligible and (reversed_on is null or reversed_on > first_filed_on) then first_filing_id
+        end as filing_id,
+        case
+            when is_exchange_eligible and (reversed_on is null or reversed_on > first_filed_on) then first_filed_on
+        end as filed_on
     from eligibility
-    inner join recognised_claims
-        on eligibility.event_id = recognised_claims.event_id
-        and eligibility.activity_month = recognised_claims.activity_month
-    inner join filings
-        on recognised_claims.scheme_id = filings.scheme_id
-        and eligibility.activity_month between filings.period_start_month and filings.period_end_month
-    where eligibility.is_exchange_eligible
-        and (eligibility.reversed_on is null or eligibility.reversed_on > filings.filed_on)
-
-),
-
-credited as (
-
-    select
-        eligibility.*,
-        filing_candidates.filing_id,
-        filing_candidates.filed_on
-    from eligibility
-    left join filing_candidates
-        on eligibility.event_id = filing_candidates.event_id
-        and eligibility.activity_month = filing_candidates.activity_month
-        and filing_candidates.preference = 1
 
 ),
 
 -- decisions -------------------------------------------------------------------------------------------
+
+decided as (
+
+    select
+        event_id,
+        activity_month,
+        case when starts_claim = 0 then original_event_id end as duplicate_of_event_id,
+        case
+            when starts_claim = 0 then 'rejected'
+            when method = 'redemption' and measure_reason is null then 'redeemed'
+            when measure_reason is not null then 'rejected'
+            when allowed <= 0 then 'rejected'
+            when capped_by is not null then 'credited_partly'
+            else 'credited'
+        end as claim_status,
+        case
+            when starts_claim = 0 then 'duplicate_fingerprint'
+            when measure_reason is not null then measure_reason
+            when method = 'redemption' then null
+            else cap_reason
+        end as reject_reason,
+        case when starts_claim = 0 then concat('the same ', fingerprint_class, ' as event ', original_event_id) end
+            as duplicate_detail,
+        case when starts_claim = 0 then original_channel_and_scenario end as original_channel_and_scenario,
+        {#- A duplicate's original and its filing, found by its group (one more pass, no self-join; left out
+            when the policy files nothing). -#}
+        {% if any_filing -%}
+        case when starts_claim = 0 then max(filing_id) over (partition by account_id, coalesce(original_event_id, event_id)) end
+        {%- else -%}
+        cast(null as {{ dbt.type_string() }})
+        {%- endif %} as original_filing_id,
+        case when starts_claim = 1 and not (method = 'redemption' and measure_reason is null) and measure_reason is not null
+            then day_quantity end as day_quantity,
+        case when starts_claim = 1 and measure_reason is not null then baseline_readings end as baseline_readings,
+        case when starts_claim = 1 and (is_creditable or measure_reason is not null or method = 'redemption')
+            then baseline_quantity end as baseline_quantity,
+        case when starts_claim = 1 and (is_creditable or measure_reason is not null or method = 'redemption')
+            then avoided_quantity end as avoided_quantity,
+        case when starts_claim = 1 then implied_speed_kmh end as implied_speed_kmh,
+        case when is_creditable then g_co2e_gross else 0.0 end as g_co2e_gross,
+        case when is_creditable then g_co2e_credited else 0.0 end as g_co2e_credited,
+        case when is_creditable then quantity_credited else 0.0 end as quantity_credited,
+        case when is_creditable then capped_by end as capped_by,
+        case when is_creditable then points_rule_version end as points_rule_version,
+        case when is_creditable then g_co2e_per_point end as g_co2e_per_point,
+        case when is_creditable then campaign_id end as campaign_id,
+        case when is_creditable then points_multiplier end as points_multiplier,
+        case when is_creditable then points else cast(0 as bigint) end as points,
+        case when is_creditable then g_co2e_already_in_inventory else 0.0 end as g_co2e_already_in_inventory,
+        case when is_creditable then is_exchange_eligible else false end as is_exchange_eligible,
+        case when is_creditable then filing_id end as filing_id,
+        case when is_creditable then filed_on end as filed_on,
+        case when is_creditable then reversed_on end as reversed_on,
+        case when is_creditable then reversal_reason end as reversal_reason
+    from filed
+
+),
 
 {% set claim_columns = [
     'event_id', 'account_id', 'scenario', 'behaviour_code', 'channel', 'occurred_at', 'local_date',
@@ -561,215 +699,74 @@ credited as (
     'reduction_place', 'source_file', 'source_row'
 ] %}
 
-rejected_early as (
-
-    select
-        {{ claim_columns | join(', ') }},
-        cast(null as {{ dbt.type_string() }}) as duplicate_of_event_id,
-        'rejected' as claim_status,
-        first_reject_reason as reject_reason,
-        first_reject_detail as reject_detail,
-        cast(null as double) as baseline_quantity,
-        cast(null as double) as avoided_quantity,
-        cast(null as double) as implied_speed_kmh,
-        cast(0 as double) as g_co2e_gross,
-        cast(0 as double) as g_co2e_credited,
-        cast(0 as double) as quantity_credited,
-        cast(null as {{ dbt.type_string() }}) as capped_by,
-        cast(null as integer) as points_rule_version,
-        cast(null as double) as g_co2e_per_point,
-        cast(null as {{ dbt.type_string() }}) as campaign_id,
-        cast(null as double) as points_multiplier,
-        cast(0 as bigint) as points,
-        cast(0 as double) as g_co2e_already_in_inventory,
-        false as is_exchange_eligible,
-        cast(null as {{ dbt.type_string() }}) as filing_id,
-        cast(null as date) as filed_on,
-        cast(null as date) as reversed_on,
-        cast(null as {{ dbt.type_string() }}) as reversal_reason
-    from prepared
-    where first_reject_reason is not null
-
-),
-
-duplicate_claims as (
-
-    {#- A duplicate's original is the one claim of its group that starts it (a join on the few duplicates
-        instead of another window over every claim). -#}
-    select prepared.*, claim_start.event_id as first_event_id
-    from deduplicated as duplicate
-    inner join deduplicated as claim_start
-        on duplicate.account_id = claim_start.account_id
-        and duplicate.fingerprint_class = claim_start.fingerprint_class
-        and duplicate.local_date = claim_start.local_date
-        and duplicate.claim_number = claim_start.claim_number
-        and claim_start.starts_claim = 1
-    inner join prepared
-        on duplicate.event_id = prepared.event_id
-        and duplicate.activity_month = prepared.activity_month
-    where duplicate.starts_claim = 0
-
-),
-
-duplicates as (
-
-    select
-        {% for c in claim_columns %}deduplicated.{{ c }}, {% endfor %}
-        deduplicated.first_event_id as duplicate_of_event_id,
-        'rejected' as claim_status,
-        case when original.filing_id is not null then 'already_transferred_to_exchange' else 'duplicate_fingerprint' end
-            as reject_reason,
-        case
-            when original.filing_id is not null
-                then concat('the same ', deduplicated.fingerprint_class, ' as event ', deduplicated.first_event_id,
-                            ', already transferred in filing ', original.filing_id)
-            else concat('the same ', deduplicated.fingerprint_class, ' as event ', deduplicated.first_event_id,
-                        ' (channel ', original_claim.channel, ', scenario ', original_claim.scenario, ')')
-        end as reject_detail,
-        cast(null as double) as baseline_quantity,
-        cast(null as double) as avoided_quantity,
-        cast(null as double) as implied_speed_kmh,
-        cast(0 as double) as g_co2e_gross,
-        cast(0 as double) as g_co2e_credited,
-        cast(0 as double) as quantity_credited,
-        cast(null as {{ dbt.type_string() }}) as capped_by,
-        cast(null as integer) as points_rule_version,
-        cast(null as double) as g_co2e_per_point,
-        cast(null as {{ dbt.type_string() }}) as campaign_id,
-        cast(null as double) as points_multiplier,
-        cast(0 as bigint) as points,
-        cast(0 as double) as g_co2e_already_in_inventory,
-        false as is_exchange_eligible,
-        cast(null as {{ dbt.type_string() }}) as filing_id,
-        cast(null as date) as filed_on,
-        cast(null as date) as reversed_on,
-        cast(null as {{ dbt.type_string() }}) as reversal_reason
-    from duplicate_claims as deduplicated
-    inner join prepared as original_claim
-        on deduplicated.first_event_id = original_claim.event_id
-        and deduplicated.activity_month = original_claim.activity_month
-    left join credited as original
-        on deduplicated.first_event_id = original.event_id
-        and deduplicated.activity_month = original.activity_month
-
-),
-
-unmeasured_claims as (
-
-    select
-        prepared.*,
-        measured.measure_reason,
-        measured.day_quantity,
-        measured.implied_speed_kmh,
-        measured.baseline_readings,
-        measured.baseline_quantity,
-        measured.avoided_quantity
-    from measured
-    inner join prepared
-        on measured.event_id = prepared.event_id
-        and measured.activity_month = prepared.activity_month
-    where measured.measure_reason is not null or measured.method = 'redemption'
-
-),
-
-not_measurable as (
-
-    select
-        {{ claim_columns | join(', ') }},
-        cast(null as {{ dbt.type_string() }}) as duplicate_of_event_id,
-        case when method = 'redemption' and measure_reason is null then 'redeemed' else 'rejected' end as claim_status,
-        measure_reason as reject_reason,
-        case measure_reason
-            when 'implausible_daily_total' then concat(cast(day_quantity as {{ dbt.type_string() }}), ' ', unit_canonical,
-                                                       ' in a day exceeds ', cast(max_quantity_per_day as {{ dbt.type_string() }}))
-            when 'implausible_speed' then concat(cast(round(implied_speed_kmh, 1) as {{ dbt.type_string() }}),
-                                                 ' km/h since the previous trip exceeds ', cast(max_speed_kmh as {{ dbt.type_string() }}))
-            when 'baseline_incomplete' then concat(cast(baseline_readings as {{ dbt.type_string() }}), ' earlier readings, ',
-                                                   cast(baseline_periods as {{ dbt.type_string() }}), ' needed')
-            when 'no_saving_against_own_baseline' then concat('reading ', cast(quantity_canonical as {{ dbt.type_string() }}),
-                                                              ' is not below the own mean ', cast(baseline_quantity as {{ dbt.type_string() }}))
-        end as reject_detail,
-        baseline_quantity,
-        avoided_quantity,
-        implied_speed_kmh,
-        cast(0 as double) as g_co2e_gross,
-        cast(0 as double) as g_co2e_credited,
-        cast(0 as double) as quantity_credited,
-        cast(null as {{ dbt.type_string() }}) as capped_by,
-        cast(null as integer) as points_rule_version,
-        cast(null as double) as g_co2e_per_point,
-        cast(null as {{ dbt.type_string() }}) as campaign_id,
-        cast(null as double) as points_multiplier,
-        cast(case when method = 'redemption' and measure_reason is null
-                  then -1 * quantity_canonical * points_per_unit else 0 end as bigint) as points,
-        cast(0 as double) as g_co2e_already_in_inventory,
-        false as is_exchange_eligible,
-        cast(null as {{ dbt.type_string() }}) as filing_id,
-        cast(null as date) as filed_on,
-        cast(null as date) as reversed_on,
-        cast(null as {{ dbt.type_string() }}) as reversal_reason
-    from unmeasured_claims
-
-),
-
-decided as (
-
-    select
-        {{ claim_columns | join(', ') }},
-        cast(null as {{ dbt.type_string() }}) as duplicate_of_event_id,
-        case
-            when allowed <= 0 then 'rejected'
-            when capped_by is not null then 'credited_partly'
-            else 'credited'
-        end as claim_status,
-        cap_reason as reject_reason,
-        case
-            when cap_reason = 'nothing_to_credit' then 'the methodology gives nothing for this quantity'
-            when cap_reason = 'daily_cap_reached' then concat('daily cap of ', cast(daily_cap as {{ dbt.type_string() }}), ' ', cap_unit, ' already reached')
-            when cap_reason = 'monthly_cap_reached' then concat('monthly cap of ', cast(monthly_cap as {{ dbt.type_string() }}), ' ', cap_unit, ' already reached')
-        end as reject_detail,
-        baseline_quantity,
-        avoided_quantity,
-        implied_speed_kmh,
-        g_co2e_gross,
-        g_co2e_credited,
-        quantity_credited,
-        capped_by,
-        points_rule_version,
-        g_co2e_per_point,
-        campaign_id,
-        points_multiplier,
-        points,
-        g_co2e_already_in_inventory,
-        is_exchange_eligible,
-        filing_id,
-        filed_on,
-        reversed_on,
-        reversal_reason
-    from credited
-
-),
-
-all_claims as (
-
-    select * from rejected_early
-    union all
-    select * from duplicates
-    union all
-    select * from not_measurable
-    union all
-    select * from decided
-
-),
-
 final as (
 
+    {#- An event with no decision row was rejected early (int_account_events_prepared.first_reject_reason). -#}
     select
-        all_claims.*,
+        {% for c in claim_columns %}events_in_window.{{ c }},
+        {% endfor -%}
+        decided.duplicate_of_event_id,
+        coalesce(decided.claim_status, 'rejected') as claim_status,
+        case
+            when decided.event_id is null then events_in_window.first_reject_reason
+            when decided.original_filing_id is not null then 'already_transferred_to_exchange'
+            else decided.reject_reason
+        end as reject_reason,
+        case
+            when decided.event_id is null then events_in_window.first_reject_detail
+            when decided.original_filing_id is not null
+                then concat(decided.duplicate_detail, ', already transferred in filing ', decided.original_filing_id)
+            when decided.duplicate_detail is not null then concat(decided.duplicate_detail, decided.original_channel_and_scenario)
+            when decided.reject_reason = 'implausible_daily_total'
+                then concat(cast(decided.day_quantity as {{ dbt.type_string() }}), ' ', events_in_window.unit_canonical,
+                            ' in a day exceeds ', cast(events_in_window.max_quantity_per_day as {{ dbt.type_string() }}))
+            when decided.reject_reason = 'implausible_speed'
+                then concat(cast(round(decided.implied_speed_kmh, 1) as {{ dbt.type_string() }}),
+                            ' km/h since the previous trip exceeds ', cast(events_in_window.max_speed_kmh as {{ dbt.type_string() }}))
+            when decided.reject_reason = 'baseline_incomplete'
+                then concat(cast(decided.baseline_readings as {{ dbt.type_string() }}), ' earlier readings, ',
+                            cast(events_in_window.baseline_periods as {{ dbt.type_string() }}), ' needed')
+            when decided.reject_reason = 'no_saving_against_own_baseline'
+                then concat('reading ', cast(events_in_window.quantity_canonical as {{ dbt.type_string() }}),
+                            ' is not below the own mean ', cast(decided.baseline_quantity as {{ dbt.type_string() }}))
+            when decided.reject_reason = 'nothing_to_credit' then 'the methodology gives nothing for this quantity'
+            when decided.reject_reason = 'daily_cap_reached'
+                then concat('daily cap of ', cast(events_in_window.daily_cap as {{ dbt.type_string() }}), ' ',
+                            events_in_window.cap_unit, ' already reached')
+            when decided.reject_reason = 'monthly_cap_reached'
+                then concat('monthly cap of ', cast(events_in_window.monthly_cap as {{ dbt.type_string() }}), ' ',
+                            events_in_window.cap_unit, ' already reached')
+        end as reject_detail,
+        decided.baseline_quantity,
+        decided.avoided_quantity,
+        decided.implied_speed_kmh,
+        coalesce(decided.g_co2e_gross, 0.0) as g_co2e_gross,
+        coalesce(decided.g_co2e_credited, 0.0) as g_co2e_credited,
+        coalesce(decided.quantity_credited, 0.0) as quantity_credited,
+        decided.capped_by,
+        decided.points_rule_version,
+        decided.g_co2e_per_point,
+        decided.campaign_id,
+        decided.points_multiplier,
+        case
+            when decided.event_id is null then cast(0 as bigint)
+            {#- A redemption spends its whole points (whole by int_account_events_prepared's check). -#}
+            when decided.claim_status = 'redeemed'
+                then cast(-1 * events_in_window.quantity_canonical * events_in_window.points_per_unit as bigint)
+            else decided.points
+        end as points,
+        coalesce(decided.g_co2e_already_in_inventory, 0.0) as g_co2e_already_in_inventory,
+        coalesce(decided.is_exchange_eligible, false) as is_exchange_eligible,
+        decided.filing_id,
+        decided.filed_on,
+        decided.reversed_on,
+        decided.reversal_reason,
         policy_settings.policy_sha256
-    from all_claims
+    from events_in_window
+    left join decided
+        on events_in_window.event_id = decided.event_id
+        and events_in_window.activity_month = decided.activity_month
     cross join policy_settings
-    where {{ account_run_window('all_claims.activity_month') }}
 
 )
 
