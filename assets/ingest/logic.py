@@ -74,7 +74,8 @@ def _month_expr(table: LandingTable, columns: list[str], tz: str) -> pl.Expr:
     return parsing.activity_month(pl.col(table.month_column), column_type, tz)
 
 
-def via_distinct(frame: pl.LazyFrame, source: str, target: str, expr: pl.Expr, keep_order: bool = True) -> pl.LazyFrame:
+def via_distinct(frame: pl.LazyFrame, source: str, target: str, expr: pl.Expr, keep_order: bool = True,
+                 candidates: list[pl.Expr] | None = None) -> pl.LazyFrame:
     """`target` = `expr` of `source`, computed once per distinct value of `source` and joined back.
 
     Dates and times are read by trying many formats and time zones (parsing.py), about 25 ms per
@@ -83,7 +84,11 @@ def via_distinct(frame: pl.LazyFrame, source: str, target: str, expr: pl.Expr, k
     """
     # The distinct values are collected first (a streamed pass over one column): a plan that shared
     # the scan between both sides of the join would make polars cache the whole file.
-    distinct = frame.select(pl.col(source).unique()).collect(engine="streaming").lazy().with_columns(expr.alias(target))
+    distinct = frame.select(pl.col(source).unique()).collect(engine="streaming")
+    # `candidates` (one reading per format, parsing.candidates_of): each value is parsed by the formats
+    # it may be in, most frequent first, instead of by all of them.
+    distinct = (distinct.with_columns(parsing.first_match(distinct, candidates).alias(target)) if candidates
+                else distinct.with_columns(expr.alias(target))).lazy()
     return frame.join(distinct, on=source, how="left", maintain_order="left" if keep_order else "none", nulls_equal=True)
 
 
@@ -105,7 +110,13 @@ class MonthCache:
         if not new.is_empty():
             if self.known.height + new.height > self.LIMIT:
                 self.known = self.known.clear()
-            parsed = new.with_columns(_month_expr(self.table, self.columns, self.tz).alias("activity_month"))
+            column_type = self.table.column(self.column).type
+            candidates = parsing.candidates_of(pl.col(self.column), column_type, self.tz)
+            if candidates is None:
+                parsed = new.with_columns(_month_expr(self.table, self.columns, self.tz).alias("activity_month"))
+            else:  # each text parsed by its likely format first (parsing.first_match)
+                parsed = new.with_columns(parsing.first_match(new, candidates).alias("__value")).select(
+                    self.column, parsing.month_text(pl.col("__value"), column_type, self.tz).alias("activity_month"))
             self.known = pl.concat([self.known, parsed])
         return batch.join(self.known, on=self.column, how="left", nulls_equal=True, maintain_order="left")
 
@@ -336,7 +347,9 @@ def typed_frame(frame: pl.LazyFrame, table: LandingTable, tz: str, units: pl.Dat
         [parsing.parse_as(pl.col(f"raw__{c.name}"), c.type, tz).alias(c.name) for c in table.columns if c not in temporal]
     )
     for c in temporal:
-        frame = via_distinct(frame.drop(c.name), f"raw__{c.name}", c.name, parsing.parse_as(pl.col(f"raw__{c.name}"), c.type, tz))
+        raw = pl.col(f"raw__{c.name}")
+        frame = via_distinct(frame.drop(c.name), f"raw__{c.name}", c.name, parsing.parse_as(raw, c.type, tz),
+                             candidates=parsing.candidates_of(raw, c.type, tz))
     if table.unit_column:
         frame = frame.with_columns(pl.col(table.unit_column).str.to_lowercase().alias(table.unit_column)).join(
             units.lazy().rename({"unit_alias": table.unit_column, "canonical_unit": "unit_canonical",

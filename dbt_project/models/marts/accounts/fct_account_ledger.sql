@@ -19,13 +19,12 @@
     **monthly_incremental_config()
 ) }}
 
-with claims as (
+{#- The claims table is read once per entry type, each read with its own filter: DuckDB materialises a
+    CTE that several steps read, and a shared CTE of every claim would be copied whole (wide rows). -#}
+{%- set claims = ref('fct_account_claims') %}
+{%- set credited = "claim_status in ('credited', 'credited_partly')" %}
 
-    select * from {{ ref('fct_account_claims') }}
-
-),
-
-policy_settings as (
+with policy_settings as (
 
     select
         coalesce(max(case when setting = 'timezone' then value end), 'Asia/Shanghai') as reporting_timezone,
@@ -46,12 +45,6 @@ horizon as (
 
     {#- Expiries are booked up to the last month that has behaviour events. -#}
     select max(activity_month) as last_month from {{ ref('stg_behaviour') }}
-
-),
-
-credited_claims as (
-
-    select * from claims where claim_status in ('credited', 'credited_partly')
 
 ),
 
@@ -79,7 +72,8 @@ credits as (
         reduction_place,
         cast(null as {{ dbt.type_string() }}) as reverses_entry_id,
         cast(null as {{ dbt.type_string() }}) as note
-    from credited_claims
+    from {{ claims }}
+    where {{ credited }}
 
 ),
 
@@ -107,7 +101,7 @@ redemptions as (
         cast(null as {{ dbt.type_string() }}) as reduction_place,
         cast(null as {{ dbt.type_string() }}) as reverses_entry_id,
         cast(null as {{ dbt.type_string() }}) as note
-    from claims
+    from {{ claims }}
     where claim_status = 'redeemed'
 
 ),
@@ -115,10 +109,10 @@ redemptions as (
 reversal_dates as (
 
     select
-        credited_claims.*,
+        *,
         case when reversed_on < local_date then local_date else reversed_on end as reversal_date
-    from credited_claims
-    where reversed_on is not null
+    from {{ claims }}
+    where {{ credited }} and reversed_on is not null
 
 ),
 
@@ -163,8 +157,8 @@ filed as (
         methodology_version,
         sum(g_co2e_credited) as g_co2e_filed,
         count(*) as claims_filed
-    from credited_claims
-    where filing_id is not null
+    from {{ claims }}
+    where {{ credited }} and filing_id is not null
     group by filing_id, filed_on, account_id, scenario, behaviour_code, methodology_id, methodology_version
 
 ),
@@ -216,8 +210,8 @@ lots as (
         scenario,
         activity_month as credit_month,
         sum(points) as lot_points
-    from credits
-    where points > 0
+    from {{ claims }}
+    where {{ credited }} and points > 0
     group by account_id, scenario, activity_month
 
 ),
