@@ -109,7 +109,10 @@ class MonthCache:
         new = texts.join(self.known, on=self.column, how="anti", nulls_equal=True)
         if not new.is_empty():
             if self.known.height + new.height > self.LIMIT:
+                # Start again from this batch's texts, all of them: the ones it shares with the cache
+                # would otherwise go with the cache and leave their rows without a month.
                 self.known = self.known.clear()
+                new = texts
             column_type = self.table.column(self.column).type
             candidates = parsing.candidates_of(pl.col(self.column), column_type, self.tz)
             if candidates is None:

@@ -158,3 +158,18 @@ def test_personal_columns_never_leave_bronze(landing, lake):
     for layer in ("silver", "quarantine"):
         columns = pl.read_parquet(lake.all_parts(layer, "employees"), hive_partitioning=False).columns
         assert "name" not in columns and "phone" not in columns
+
+
+def test_the_month_cache_dates_every_row_when_it_starts_again():
+    # Two batches of energy lines whose period_start texts overlap; a cache limit of 3 texts makes the
+    # second batch (2 texts already known + 2 new = 5 > 3) start the cache again. Every row keeps its
+    # month, read by hand from its text: 2023-01-31 and 2023-02-01 are months 01 and 02, and so on.
+    from assets.ingest.logic import MonthCache
+
+    energy = table("energy")
+    cache = MonthCache(energy, [c.name for c in energy.columns], TZ)
+    cache.LIMIT = 3
+    first = pl.DataFrame({"period_start": ["2023-01-31", "2023-02-01", "2023-01-31"]})
+    second = pl.DataFrame({"period_start": ["2023-02-01", "2023-01-31", "2023-03-15", "2023-04-01"]})
+    assert cache.add_month(first).get_column("activity_month").to_list() == ["2023-01", "2023-02", "2023-01"]
+    assert cache.add_month(second).get_column("activity_month").to_list() == ["2023-02", "2023-01", "2023-03", "2023-04"]
