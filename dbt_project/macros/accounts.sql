@@ -68,17 +68,14 @@
 {#-
   The months an incremental accounts model rebuilds: from the run's first month onwards (later
   months depend on earlier ones: own baselines, expiry, filings), plus every year computed under
-  another policy. A new month is processed alone; a late month is replayed forward. Outside an
+  another policy (policy_changed_years, read at compile time). A new month is processed alone; a late month is replayed forward. Outside an
   incremental run, every row.
 -#}
 {% macro account_run_window(month_column='activity_month') -%}
     {%- if is_incremental() -%}
     (
         {{ month_column }} >= '{{ var("start_month") }}'
-        or substr({{ month_column }}, 1, 4) in (
-            select distinct substr(activity_month, 1, 4) from {{ this }}
-            where policy_sha256 <> {{ current_policy_sha256() }}
-        )
+        {{- or_in_policy_changed_years(month_column) }}
     )
     {%- else -%}
     1 = 1

@@ -19,15 +19,31 @@
     (select max(policy_sha256) from {{ ref('stg_policy_settings') }})
 {%- endmacro %}
 
+{#-
+  The years of {{ this }} computed under another policy, as a list of 'YYYY' read when the model is
+  compiled. Read then, before the pre-hook deletes their rows: a subquery in the model's SQL would run
+  after that delete, find none, and the years would be lost instead of rebuilt. A constant list also
+  lets the month filter reach the Parquet scan.
+-#}
+{% macro policy_changed_years() %}
+    {%- if not execute or not is_incremental() -%}{{ return([]) }}{%- endif -%}
+    {%- set rows = run_query("select distinct substr(activity_month, 1, 4) from " ~ this
+                              ~ " where policy_sha256 <> " ~ current_policy_sha256() ~ " order by 1") -%}
+    {{ return(rows.columns[0].values() | list) }}
+{% endmacro %}
+
+{#- ` or <month_column> in one of those years`, or nothing when there are none. -#}
+{% macro or_in_policy_changed_years(month_column) -%}
+    {%- set years = policy_changed_years() -%}
+    {%- if years %} or substr({{ month_column }}, 1, 4) in ('{{ years | join("', '") }}'){% endif -%}
+{%- endmacro %}
+
 {#- True for the rows a run must (re)build. Outside an incremental run, every row. -#}
 {% macro in_run_window(month_column='activity_month') -%}
     {%- if is_incremental() -%}
     (
         {{ month_column }} between '{{ var("start_month") }}' and '{{ var("end_month") }}'
-        or substr({{ month_column }}, 1, 4) in (
-            select distinct substr(activity_month, 1, 4) from {{ this }}
-            where policy_sha256 <> {{ current_policy_sha256() }}
-        )
+        {{- or_in_policy_changed_years(month_column) }}
     )
     {%- else -%}
     1 = 1

@@ -19,7 +19,9 @@ import yaml
 
 from assets.accounts.pseudonymise import DEMO_ENV, KEY_ENV, PREFIX, pseudonymise_value
 from assets.exports.logic import list_marts
+from assets.ingest.lake import Lake, write_part
 from pipelines.account_statement import account_statements
+from pipelines.policy import load_policy, policy_tables
 from tests.conftest import FIXTURES, cli_env, run_cli
 from tests.pipeline_harness import BuiltWarehouse, build_warehouse, dbt
 
@@ -252,6 +254,28 @@ def test_a_month_rerun_incrementally_gives_the_same_ledger(warehouse, tmp_path):
         data)
     after = again.query("select * from marts.fct_account_ledger order by entry_id")
     assert after == before
+
+
+def test_a_policy_change_then_a_one_month_run_rebuilds_every_month_under_the_new_policy(warehouse, tmp_path):
+    """An edit that changes the policy's hash and no rule: the one-month run must rebuild the whole year
+    (its rows carry the old hash) and give the same claims and ledger, none lost."""
+    data = tmp_path / "data"
+    shutil.copytree(warehouse.data_dir, data, ignore=shutil.ignore_patterns("dbt_target"))
+    edited = tmp_path / "carbonledger.yml"
+    edited.write_text(POLICY.read_text(encoding="utf-8") + "\n# reviewed again, no rule changed\n", encoding="utf-8")
+    loaded = load_policy(edited)
+    assert loaded.sha256 != load_policy(POLICY).sha256
+    for name, frame in policy_tables(loaded).items():
+        write_part(frame, Lake(data / "lake").part_path("silver", name, "policy", None))
+    again = BuiltWarehouse(data_dir=data, dbt_output="")
+    tables = {"marts_private.fct_account_claims": "event_id, claim_status", "marts.fct_account_ledger": "entry_id"}
+    before = {t: again.query(f"select * exclude (policy_sha256) from {t} order by {key}") for t, key in tables.items()}
+    dbt(["build", "--quiet", "--select", "tag:monthly+", "--exclude-resource-type", "test",
+         "--vars", '{"start_month": "2023-06", "end_month": "2023-06"}'], data)
+    for table, key in tables.items():
+        assert again.query(f"select * exclude (policy_sha256) from {table} order by {key}") == before[table], table
+        assert {r["policy_sha256"] for r in again.query(f"select distinct policy_sha256 from {table}")} == {loaded.sha256}
+    assert len({r["activity_month"] for r in before["marts.fct_account_ledger"]}) > 1
 
 
 @pytest.fixture(scope="module")

@@ -4,11 +4,16 @@ approaches. Every expected figure is worked out by hand in tests/fixtures/invent
 
 from __future__ import annotations
 
+import json
+import shutil
+
 import pytest
 import yaml
 
+from assets.ingest.lake import Lake, write_part
+from pipelines.policy import load_policy, policy_tables
 from tests.conftest import FIXTURES
-from tests.pipeline_harness import build_warehouse
+from tests.pipeline_harness import BuiltWarehouse, build_warehouse, dbt
 
 pytestmark = pytest.mark.integration
 CASE = FIXTURES / "inventory_core"
@@ -23,6 +28,21 @@ def operational(tmp_path_factory):
 @pytest.fixture(scope="module")
 def equity_ar6(tmp_path_factory):
     return build_warehouse(CASE / "landing", tmp_path_factory.mktemp("eq") / "data", CASE / "policy_equity_ar6.yml")
+
+
+@pytest.fixture(scope="module")
+def switched_to_equity_ar6_by_a_one_month_run(operational, tmp_path_factory):
+    """The operational warehouse after the policy changed to equity share and AR6, then an incremental run of
+    December 2022 only (as the landing sensor would start): the years computed under the old policy must be
+    rebuilt under the new one, not left behind or lost."""
+    data = tmp_path_factory.mktemp("switched") / "data"
+    shutil.copytree(operational.data_dir, data)
+    lake = Lake(data / "lake")
+    for name, frame in policy_tables(load_policy(CASE / "policy_equity_ar6.yml")).items():
+        write_part(frame, lake.part_path("silver", name, "policy", None))
+    result = dbt(["build", "--quiet", "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test",
+                  "--vars", json.dumps({"start_month": "2022-12", "end_month": "2022-12"})], data)
+    return BuiltWarehouse(data_dir=data, dbt_output=result.stdout)
 
 
 def _inventory(warehouse, year: int) -> dict:
@@ -98,6 +118,27 @@ def test_intensity_and_year_on_year(operational):
 def test_equity_share_and_ar6(equity_ar6, row):
     got = _inventory(equity_ar6, 2022)[(row["entity_id"], row["is_group_total"], row["scope"], row["scope2_method"])]
     assert got == pytest.approx(row["t_co2e"], rel=1e-9)
+
+
+@pytest.mark.parametrize("row", EXPECTED["equity_ar6"]["inventory"], ids=lambda r: f"{r['entity_id']}-{r['scope']}")
+def test_a_policy_change_rebuilds_every_year_it_touches_in_a_one_month_run(
+        operational, switched_to_equity_ar6_by_a_one_month_run, row):
+    warehouse = switched_to_equity_ar6_by_a_one_month_run
+    got = _inventory(warehouse, 2022)[(row["entity_id"], row["is_group_total"], row["scope"], row["scope2_method"])]
+    assert got == pytest.approx(row["t_co2e"], rel=1e-9)
+    # 2021 (GRP only, wholly owned, no refrigerants) is the same under both policies, and still there.
+    for want in EXPECTED["operational_ar5"]["inventory_2021"]:
+        key = (want["entity_id"], want["is_group_total"], want["scope"], want["scope2_method"])
+        assert _inventory(warehouse, 2021)[key] == pytest.approx(want["t_co2e"], rel=1e-9)
+    # Every month is still there, each rebuilt under the new policy.
+    per_month = "select activity_month, min(policy_sha256) as low, max(policy_sha256) as high " \
+                "from marts.fct_emissions group by activity_month"
+    before = {m["activity_month"] for m in operational.query(per_month)}
+    after = warehouse.query(per_month)
+    assert {m["activity_month"] for m in after} == before
+    assert {f"2022-{n:02d}" for n in range(1, 13)} <= set(before)
+    new_policy = load_policy(CASE / "policy_equity_ar6.yml").sha256
+    assert {(m["low"], m["high"]) for m in after} == {(new_policy, new_policy)}
 
 
 def test_credits_register_and_neutrality(operational):
