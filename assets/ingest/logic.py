@@ -289,8 +289,10 @@ def unit_table() -> pl.DataFrame:
     )
 
 
-def read_bronze_parts(table: LandingTable, parts: dict[str, Path], required: list[str] | None = None) -> pl.LazyFrame:
-    """All parts of one month as one frame with exactly the table's columns (missing ones null).
+def read_bronze_parts(table: LandingTable, parts: dict[str, Path], required: list[str] | None = None,
+                      where: pl.Expr | None = None) -> pl.LazyFrame:
+    """All parts of one month as one frame with exactly the table's columns (missing ones null), or
+    the rows of them `where` keeps (a slice of the month, filtered as each part is read).
 
     `missing_columns` lists, per row, the required columns (the bronze suite's expect_column_to_exist)
     its file lacks.
@@ -300,13 +302,12 @@ def read_bronze_parts(table: LandingTable, parts: dict[str, Path], required: lis
     for part, path in sorted(parts.items()):
         present = set(pl.read_parquet_schema(path))
         missing = [c for c in required if c not in present]
-        frames.append(
-            pl.scan_parquet(path).select(
-                [pl.col(c) if c in present else pl.lit(None, dtype=pl.String).alias(c) for c in table.column_names]
-                + [pl.col(c) for c in LINEAGE_COLUMNS]
-                + [pl.lit(", ".join(missing), dtype=pl.String).alias("missing_columns")]
-            )
+        frame = pl.scan_parquet(path).select(
+            [pl.col(c) if c in present else pl.lit(None, dtype=pl.String).alias(c) for c in table.column_names]
+            + [pl.col(c) for c in LINEAGE_COLUMNS]
+            + [pl.lit(", ".join(missing), dtype=pl.String).alias("missing_columns")]
         )
+        frames.append(frame if where is None else frame.filter(where))
     return pl.concat(frames, how="vertical_relaxed").sort("source_file", "source_row")
 
 
@@ -626,6 +627,11 @@ def overlap_predecessors(lake: Lake, table: LandingTable, month: str | None, win
     return pl.scan_parquet(paths, hive_partitioning=False).select(*ov.key, ov.start, ov.end, "source_file", "source_row")
 
 
+# A month with more bronze rows than this is validated in slices (docs/benchmarks.md: a month of 8.5 million
+# behaviour events validated at once held 16.7 GB). Each slice holds whole keys, so it sees every duplicate.
+SILVER_SLICE_ROWS = 2_000_000
+
+
 @dataclass
 class SilverRules:
     """A table's suites resolved for one run, and what the silver step needs besides."""
@@ -641,16 +647,44 @@ class SilverRules:
         return cls(table, resolve(load_suite("bronze", table.name), context),
                    resolve(load_suite("silver", table.name), context), unit_table(), tz)
 
+    def slice_key(self) -> list[str] | None:
+        """The columns a month may be sliced by, or None when rows of a month meet each other through
+        anything but one unique key: an overlap rule, a second unique key, or a key that is personal or
+        pseudonymised (its bronze text is not what the rule compares)."""
+        from assets.accounts.pseudonymise import PSEUDONYMISED_COLUMNS
+
+        table, uniques = self.table, self.silver.unique_keys
+        if not table.partitioned or table.overlap is not None or len(uniques) != 1:
+            return None
+        key = list(uniques[0].checked_columns)
+        hidden = set(table.personal_columns) | set(PSEUDONYMISED_COLUMNS.get(table.name, ()))
+        return None if hidden & set(key) or not set(key) <= set(table.column_names) else key
+
+    def slices(self, lake: Lake, month: str | None) -> list[pl.Expr | None]:
+        """Filters that cut a month's bronze rows into slices of about SILVER_SLICE_ROWS, each holding all
+        rows of its keys (by a hash of the key's typed value, so ' E1' and 'E1' fall together); [None]: whole."""
+        key = self.slice_key()
+        if key is None or month is None:
+            return [None]
+        rows = count_rows(list(lake.parts("bronze", self.table.name, month).values()))
+        count = -(-rows // SILVER_SLICE_ROWS)
+        if count <= 1:
+            return [None]
+        typed = [parsing.parse_as(pl.col(c), self.table.column(c).type, self.tz).alias(c) for c in key]
+        bucket = pl.struct(typed).hash(11) % count
+        return [bucket == i for i in range(count)]
+
     def validate_month(self, lake: Lake, month: str | None, window: list[str | None],
-                       elsewhere: pl.DataFrame | None = None) -> pl.DataFrame | None:
-        """Every bronze row of a month, typed, with its derived columns and first reason (None: no rows)."""
+                       elsewhere: pl.DataFrame | None = None, where: pl.Expr | None = None) -> pl.DataFrame | None:
+        """Every bronze row of a month (or of the slice `where` keeps), typed, with its derived columns and
+        first reason (None: no rows)."""
         table = self.table
         parts = lake.parts("bronze", table.name, month)
         if not parts:
             return None
         # Account and employee ids become keyed pseudonyms before any rule sees them: silver and
         # quarantine never hold the raw ids (assets/accounts/pseudonymise.py).
-        raw = pseudonymise_table(read_bronze_parts(table, parts, self.bronze.required_columns), table.name)
+        raw = pseudonymise_table(read_bronze_parts(table, parts, self.bronze.required_columns, where), table.name)
         frame = validate_frame(raw, table, self.bronze,
                                self.silver, self.tz, self.units, elsewhere,
                                overlap_predecessors(lake, table, month, window)).collect()
@@ -686,14 +720,24 @@ def build_silver(table: LandingTable, lake: Lake, tz: str, context: RuleContext,
     elsewhere = _keys_seen_elsewhere(lake, table, unique[0].checked_columns, [m for m in window if m]) if across_months else {}
     for month in sorted(window, key=lambda m: m or ""):
         month_report = SilverReport(table=table.name, months=[month or ""])
-        validating = time.perf_counter()
-        frame = rules.validate_month(lake, month, window, elsewhere.get(month))
-        month_report.validation_seconds = time.perf_counter() - validating
-        if frame is not None and on_month is not None:
-            on_month(month, frame, rules)
-        if frame is not None:
-            good, bad = _silver_rows(frame, table), _quarantine_rows(frame, table)
-            month_report.bronze_rows = frame.height
+        goods, bads, bronze_rows = [], [], 0
+        for where in rules.slices(lake, month):
+            validating = time.perf_counter()
+            frame = rules.validate_month(lake, month, window, elsewhere.get(month), where)
+            month_report.validation_seconds += time.perf_counter() - validating
+            if frame is not None and on_month is not None:
+                on_month(month, frame, rules)
+            if frame is not None:
+                goods.append(_silver_rows(frame, table))
+                bads.append(_quarantine_rows(frame, table))
+                bronze_rows += frame.height
+            del frame
+        if goods:
+            # Slices back in file order: the same parts as a month validated whole.
+            good = pl.concat(goods).sort("source_file", "source_row") if len(goods) > 1 else goods[0]
+            bad = pl.concat(bads).sort("source_file", "source_row") if len(bads) > 1 else bads[0]
+            del goods, bads
+            month_report.bronze_rows = bronze_rows
             month_report.silver_rows = good.height
             month_report.quarantined_rows = bad.height
             month_report.reasons.update(dict(bad.group_by("reason_code").len().iter_rows()))

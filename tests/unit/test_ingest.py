@@ -173,3 +173,42 @@ def test_the_month_cache_dates_every_row_when_it_starts_again():
     second = pl.DataFrame({"period_start": ["2023-02-01", "2023-01-31", "2023-03-15", "2023-04-01"]})
     assert cache.add_month(first).get_column("activity_month").to_list() == ["2023-01", "2023-02", "2023-01"]
     assert cache.add_month(second).get_column("activity_month").to_list() == ["2023-02", "2023-01", "2023-03", "2023-04"]
+
+
+BEHAVIOUR_HEADER = "event_id,account_id,scenario,behaviour_code,occurred_at,quantity,unit,channel\n"
+
+
+def test_a_month_validated_in_slices_gives_what_it_gives_whole(landing, lake, monkeypatch):
+    # Six events of one month; rows 3 and 4 repeat rows 1 and 2 (row 3 exactly; row 4 with another
+    # quantity and the key written ' ev-2 ', the same key once trimmed). Validated whole, then again in
+    # slices of at most 2 rows (3 slices): each slice must hold both rows of a repeated key, so the
+    # same rows are kept and quarantined, naming the same first rows.
+    from assets.ingest import logic
+
+    _write(landing, "employees/e.csv", "employee_id,entity_id,facility_id,hire_date,leave_date,name,phone\n"
+                                       "E1,GRP,F1,2020-01-01,,张三,13800000000\n")
+    _ingest(landing, lake, "employees")
+    rows = ["ev-1,E1,employee,EMP_METRO_COMMUTE,2023-02-06 08:30:00,1,each,transit_card_api",
+            "ev-2,E1,employee,EMP_METRO_COMMUTE,2023-02-07 08:30:00,1,each,transit_card_api",
+            "ev-1,E1,employee,EMP_METRO_COMMUTE,2023-02-06 08:30:00,1,each,transit_card_api",
+            " ev-2 ,E1,employee,EMP_METRO_COMMUTE,2023-02-07 08:30:00,2,each,transit_card_api",
+            "ev-3,E1,employee,EMP_METRO_COMMUTE,2023-02-08 08:30:00,1,each,transit_card_api",
+            "ev-4,E1,employee,EMP_METRO_COMMUTE,2023-02-09 08:30:00,1,each,transit_card_api"]
+    _write(landing, "behaviour/2023-02.csv", BEHAVIOUR_HEADER + "\n".join(rows) + "\n")
+    _, whole = _ingest(landing, lake, "behaviour")
+    silver_whole, quarantine_whole = _silver(lake, "behaviour"), _quarantine(lake, "behaviour")
+
+    monkeypatch.setattr(logic, "SILVER_SLICE_ROWS", 2)
+    t = table("behaviour")
+    context = load_rule_context(lake, [t], TZ, RUN_DATE)
+    assert len(logic.SilverRules.load(t, TZ, context).slices(lake, "2023-02")) == 3
+    sliced = build_silver(t, lake, TZ, context)
+
+    assert silver_whole.get_column("event_id").to_list() == ["ev-1", "ev-2", "ev-3", "ev-4"]
+    assert quarantine_whole.select("source_row", "reason_code").rows() == [(4, "duplicate_row"), (5, "duplicate_key")]
+    assert "repeats behaviour/2023-02.csv row 2 exactly" in quarantine_whole["reason_message"][0]
+    assert "repeats the key of behaviour/2023-02.csv row 3" in quarantine_whole["reason_message"][1]
+    assert _silver(lake, "behaviour").drop("ingested_at").equals(silver_whole.drop("ingested_at"))
+    assert _quarantine(lake, "behaviour").drop("ingested_at").equals(quarantine_whole.drop("ingested_at"))
+    assert (sliced.bronze_rows, sliced.silver_rows, sliced.quarantined_rows) == (6, 4, 2)
+    assert (whole.bronze_rows, whole.silver_rows, whole.quarantined_rows) == (6, 4, 2)
