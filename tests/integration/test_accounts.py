@@ -256,6 +256,25 @@ def test_a_month_rerun_incrementally_gives_the_same_ledger(warehouse, tmp_path):
     assert after == before
 
 
+def test_claims_computed_in_slices_of_accounts_are_the_claims_computed_at_once(warehouse, tmp_path):
+    """At the group's scale the claims are computed per slice of the accounts (one per
+    account_claims_slice_events events). Forced here to slices of 5 events (the fixture's events in
+    several slices): every claim and every ledger entry is the same as computed at once."""
+    data = tmp_path / "data"
+    shutil.copytree(warehouse.data_dir, data, ignore=shutil.ignore_patterns("dbt_target"))
+    again = BuiltWarehouse(data_dir=data, dbt_output="")
+    events = again.scalar("select count(*) from staging.stg_behaviour")
+    assert events > 3 * 5
+    tables = {"marts_private.fct_account_claims": "event_id, claim_status", "marts.fct_account_ledger": "entry_id"}
+    before = {t: again.query(f"select * from {t} order by {key}") for t, key in tables.items()}
+    result = dbt(["run", "--select", "fct_account_claims+", "--full-refresh", "--vars", '{"account_claims_slice_events": 5}'],
+                 data)
+    compiled = (data / "dbt_target" / "run" / "carbonledger" / "models" / "marts_private" / "fct_account_claims.sql")
+    assert "hash(prepared.account_id) % " in compiled.read_text(), result.stdout[-2000:]
+    for table, key in tables.items():
+        assert again.query(f"select * from {table} order by {key}") == before[table], table
+
+
 def test_a_policy_change_then_a_one_month_run_rebuilds_every_month_under_the_new_policy(warehouse, tmp_path):
     """An edit that changes the policy's hash and no rule: the one-month run must rebuild the whole year
     (its rows carry the old hash) and give the same claims and ledger, none lost."""
