@@ -29,6 +29,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from assets.ingest.logic import SILVER_SLICE_ROWS
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DOC = PROJECT_ROOT / "docs" / "benchmarks.md"
 START, END = "<!-- bench:results:start -->", "<!-- bench:results:end -->"
@@ -382,8 +384,10 @@ def bench_scale(root: Path, fraction: float) -> dict:
     print("  one more month ...", flush=True)
     month = run_month(root, fraction, month_landing, data, env)
     print(f"  month: {month['process_seconds']:.1f} s, {'ok' if month['ok'] else 'FAILED'}", flush=True)
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT_ROOT, capture_output=True,
+                            text=True).stdout.strip()
     result = {"fraction": fraction, "generation": gen, "year": year, "month": month, "side": side,
-              "load_before": load_before}
+              "load_before": load_before, "commit": commit or None}
     (root / f"results-{fraction:g}.json").write_text(json.dumps(result, indent=2, default=str))
     return result
 
@@ -457,12 +461,15 @@ def render(results: list[dict], info: dict) -> str:
              + ", ".join(f"{r['fraction']:g}: {r.get('load_before', float('nan')):.2f}" for r in results) + ".", "",
              "Versions: " + ", ".join(f"{k} {v}" for k, v in info["versions"].items()) + ".", "",
              "DuckDB settings: dbt (dbt_project/profiles.yml) threads 2, preserve_insertion_order false, TimeZone UTC, "
-             f"memory_limit {os.environ.get('CARBONLEDGER_DUCKDB_MEMORY_LIMIT', '5GB')}; floor: " +
+             f"memory_limit {os.environ.get('CARBONLEDGER_DUCKDB_MEMORY_LIMIT', '5GB')}, claims in slices of "
+             f"{int(os.environ.get('CARBONLEDGER_CLAIMS_SLICE_EVENTS', '10000000')):,} events (silver: months in slices "
+             f"of {SILVER_SLICE_ROWS:,} rows); floor: " +
              ", ".join(f"{k} {v}" for k, v in DUCKDB_SETTINGS.items()) + ".", ""]
     for r in results:
         q, year, side = ratios(r), r["year"], r["side"]
         lines += [f"### {r['fraction']:g} of the group: {r['generation']['year_events']:,} behaviour events in {YEAR}, "
-                  f"{year['bronze_rows']:,} landing rows in all", "",
+                  f"{year['bronze_rows']:,} landing rows in all"
+                  + (f" (commit {r['commit']})" if r.get("commit") else ""), "",
                   f"Run {'succeeded' if year['ok'] else 'FAILED at ' + ', '.join(year.get('failed_steps', [])) + ' (later steps not executed)'}; process wall time {year['process_seconds']:.1f} s "
                   f"(Dagster run {year['run_seconds'] or 0:.1f} s), peak RSS of the process tree "
                   f"{_gb(year['peak_rss'])} GB.", "",

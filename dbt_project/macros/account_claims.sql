@@ -751,12 +751,13 @@ select * from final
 
 {#-
   How many slices the claims are computed in: one per `account_claims_slice_events` events the run reads
-  (var, default 10,000,000), so each slice's window passes stay within DuckDB's memory limit instead of
-  sorting on disk (docs/benchmarks.md). DuckDB only; Spark computes the claims in one statement.
+  (dbt var, else CARBONLEDGER_CLAIMS_SLICE_EVENTS, else 10,000,000: what the 5 GB memory limit sorts
+  without spilling), so each slice's window passes stay within DuckDB's memory limit instead of sorting
+  on disk (docs/benchmarks.md). DuckDB only; Spark computes the claims in one statement.
 -#}
 {% macro account_claims_slices() %}
     {%- if not execute or target.type != 'duckdb' -%}{{ return(1) }}{%- endif -%}
-    {%- set per_slice = var('account_claims_slice_events', 10000000) | int -%}
+    {%- set per_slice = var('account_claims_slice_events', env_var('CARBONLEDGER_CLAIMS_SLICE_EVENTS', '10000000')) | int -%}
     {%- set rows = run_query("select count(*) from " ~ ref('stg_behaviour') ~ " where "
                               ~ account_run_window('activity_month')) -%}
     {{ return([1, ((rows.columns[0].values()[0] + per_slice - 1) // per_slice) | int] | max) }}
