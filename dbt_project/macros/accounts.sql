@@ -68,8 +68,8 @@
 {#-
   The months an incremental accounts model rebuilds: from the run's first month onwards (later
   months depend on earlier ones: own baselines, expiry, filings), plus every year computed under
-  another policy (policy_changed_years, read at compile time). A new month is processed alone; a late month is replayed forward. Outside an
-  incremental run, every row.
+  another policy (policy_changed_years, read at compile time). A new month is processed alone; a late
+  month is replayed forward. Outside an incremental run, every row.
 -#}
 {% macro account_run_window(month_column='activity_month') -%}
     {%- if is_incremental() -%}
