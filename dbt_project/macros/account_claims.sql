@@ -2,9 +2,10 @@
   The SELECT of marts_private.fct_account_claims (the model's own file explains the checks, their order
   and the choices made for speed), for one slice of the accounts: slice `slice_index` of `slice_count`
   (see account_claims_slices below). Every window of the claims is partitioned by account, so a slice
-  holds all it needs and the slices together are the whole table.
+  holds all it needs and the slices together are the whole table. `plan`: the run window decided before
+  the pre-hook's delete (account_claims_run_plan), for the slices the post-hook renders.
 -#}
-{% macro account_claims_select(slice_index, slice_count) %}
+{% macro account_claims_select(slice_index, slice_count, plan=none) %}
 {%- set baseline_periods = account_baseline_periods() %}
 {%- set any_filing = account_policy_has_filings() %}
 
@@ -35,7 +36,7 @@ claims as (
         on prepared.methodology_id = methodologies.methodology_id
         and prepared.methodology_version = methodologies.methodology_version
     where prepared.first_reject_reason is null
-        and ({{ account_run_window('prepared.activity_month') }} or prepared.method = 'own_baseline')
+        and ({{ account_run_window('prepared.activity_month', plan) }} or prepared.method = 'own_baseline')
         and {{ account_claims_slice_filter('prepared.account_id', slice_index, slice_count) }}
 
 ),
@@ -44,7 +45,7 @@ events_in_window as (
 
     {#- Every event of the run's months with its descriptive columns (read once more, for `final`). -#}
     select * from {{ ref('int_account_events_prepared') }}
-    where {{ account_run_window() }}
+    where {{ account_run_window('activity_month', plan) }}
         and {{ account_claims_slice_filter('account_id', slice_index, slice_count) }}
 
 ),
@@ -768,10 +769,40 @@ select * from final
     {%- if slice_count > 1 -%}hash({{ account_id }}) % {{ slice_count }} = {{ slice_index }}{%- else -%}1 = 1{%- endif -%}
 {%- endmacro %}
 
+{#-
+  What the first slice was computed with, kept for the others: whether the run is incremental, the years
+  computed under another policy and the number of slices. The post-hook renders after the pre-hook has
+  deleted the run's months (so policy_changed_years() would find none) and after the first slice created
+  the table (so is_incremental() would be true on a first build): read there, the other slices would
+  cover another window, or be cut by another slice count. The first pre-hook writes the plan to a small
+  table beside the model; the post-hook reads it and drops it.
+-#}
+{% macro account_claims_plan_relation() %}
+    {{ return(this.incorporate(path={'identifier': this.identifier ~ '__run_plan'})) }}
+{% endmacro %}
+
+{% macro account_claims_record_run_plan() -%}
+    {%- if target.type == 'duckdb' -%}
+    create or replace table {{ account_claims_plan_relation() }} as select
+        {{ 'true' if is_incremental() else 'false' }} as incremental,
+        '{{ policy_changed_years() | join(",") }}' as policy_changed_years,
+        {{ account_claims_slices() }} as slice_count
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro account_claims_run_plan() %}
+    {%- set row = run_query("select incremental, policy_changed_years, slice_count from "
+                             ~ account_claims_plan_relation()).rows[0] -%}
+    {{ return({'incremental': row[0], 'years': row[1].split(',') if row[1] else [], 'slice_count': row[2] | int}) }}
+{% endmacro %}
+
 {#- Post-hook: the slices after the first, inserted one after the other (the model's SELECT is the first). -#}
 {% macro account_claims_insert_other_slices() -%}
-    {%- set slice_count = account_claims_slices() -%}
-    {%- for slice_index in range(1, slice_count) %}
-    insert into {{ this }} by name select * from ({{ account_claims_select(slice_index, slice_count) }}) as other_slice;
-    {%- endfor -%}
+    {%- if execute and target.type == 'duckdb' -%}
+    {%- set plan = account_claims_run_plan() -%}
+    {%- for slice_index in range(1, plan.slice_count) %}
+    insert into {{ this }} by name select * from ({{ account_claims_select(slice_index, plan.slice_count, plan) }}) as other_slice;
+    {%- endfor %}
+    drop table {{ account_claims_plan_relation() }};
+    {%- endif -%}
 {%- endmacro %}

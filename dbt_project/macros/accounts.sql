@@ -69,13 +69,14 @@
   The months an incremental accounts model rebuilds: from the run's first month onwards (later
   months depend on earlier ones: own baselines, expiry, filings), plus every year computed under
   another policy (policy_changed_years, read at compile time). A new month is processed alone; a late
-  month is replayed forward. Outside an incremental run, every row.
+  month is replayed forward. Outside an incremental run, every row. `plan`: the same decided earlier
+  (account_claims_run_plan), for SQL rendered after the pre-hook's delete.
 -#}
-{% macro account_run_window(month_column='activity_month') -%}
-    {%- if is_incremental() -%}
+{% macro account_run_window(month_column='activity_month', plan=none) -%}
+    {%- if (is_incremental() if plan is none else plan.incremental) -%}
     (
         {{ month_column }} >= '{{ var("start_month") }}'
-        {{- or_in_policy_changed_years(month_column) }}
+        {{- or_in_policy_changed_years(month_column, none if plan is none else plan.years) }}
     )
     {%- else -%}
     1 = 1

@@ -32,9 +32,10 @@
     {{ return(rows.columns[0].values() | list) }}
 {% endmacro %}
 
-{#- ` or <month_column> in one of those years`, or nothing when there are none. -#}
-{% macro or_in_policy_changed_years(month_column) -%}
-    {%- set years = policy_changed_years() -%}
+{#- ` or <month_column> in one of those years`, or nothing when there are none. `years`: a list read
+    earlier (a post-hook renders after the pre-hook's delete, when none are left to read). -#}
+{% macro or_in_policy_changed_years(month_column, years=none) -%}
+    {%- set years = policy_changed_years() if years is none else years -%}
     {%- if years %} or substr({{ month_column }}, 1, 4) in ('{{ years | join("', '") }}'){% endif -%}
 {%- endmacro %}
 

@@ -8,6 +8,7 @@ privacy. The warehouse is built with tests/pipeline_harness.py; one test drives 
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -275,9 +276,12 @@ def test_claims_computed_in_slices_of_accounts_are_the_claims_computed_at_once(w
         assert again.query(f"select * from {table} order by {key}") == before[table], table
 
 
-def test_a_policy_change_then_a_one_month_run_rebuilds_every_month_under_the_new_policy(warehouse, tmp_path):
+@pytest.mark.parametrize("slice_events", [None, 5], ids=["at_once", "in_slices"])
+def test_a_policy_change_then_a_one_month_run_rebuilds_every_month_under_the_new_policy(warehouse, tmp_path,
+                                                                                       slice_events):
     """An edit that changes the policy's hash and no rule: the one-month run must rebuild the whole year
-    (its rows carry the old hash) and give the same claims and ledger, none lost."""
+    (its rows carry the old hash) and give the same claims and ledger, none lost. In slices of 5 events,
+    the slices after the first (inserted by the post-hook, after the delete) must cover the same window."""
     data = tmp_path / "data"
     shutil.copytree(warehouse.data_dir, data, ignore=shutil.ignore_patterns("dbt_target"))
     edited = tmp_path / "carbonledger.yml"
@@ -289,8 +293,14 @@ def test_a_policy_change_then_a_one_month_run_rebuilds_every_month_under_the_new
     again = BuiltWarehouse(data_dir=data, dbt_output="")
     tables = {"marts_private.fct_account_claims": "event_id, claim_status", "marts.fct_account_ledger": "entry_id"}
     before = {t: again.query(f"select * exclude (policy_sha256) from {t} order by {key}") for t, key in tables.items()}
+    run_vars = {"start_month": "2023-06", "end_month": "2023-06"}
+    if slice_events:
+        run_vars["account_claims_slice_events"] = slice_events
     dbt(["build", "--quiet", "--select", "tag:monthly+", "--exclude-resource-type", "test",
-         "--vars", '{"start_month": "2023-06", "end_month": "2023-06"}'], data)
+         "--vars", json.dumps(run_vars)], data)
+    if slice_events:
+        compiled = data / "dbt_target" / "compiled" / "carbonledger" / "models" / "marts_private" / "fct_account_claims.sql"
+        assert "hash(prepared.account_id) % " in compiled.read_text()
     for table, key in tables.items():
         assert again.query(f"select * exclude (policy_sha256) from {table} order by {key}") == before[table], table
         assert {r["policy_sha256"] for r in again.query(f"select distinct policy_sha256 from {table}")} == {loaded.sha256}

@@ -121,8 +121,12 @@ def test_pandas_implementation(frames):
 
 
 def test_compare_reports_disagreement():
-    left = pd.DataFrame({"k": ["a", "b"], "g_co2e_avoided": [1.0, 2.0], "points": [1, 2]})
-    right = pd.DataFrame({"k": ["a", "c"], "g_co2e_avoided": [1.5, 2.0], "points": [1, 2]})
-    result = rules.compare(left, right, ["k"])
-    assert result == {"rows_left": 2, "rows_right": 2, "only_left": 1, "only_right": 1, "grams_differ": 1,
-                      "points_differ": 0, "agree": False}
+    left = pd.DataFrame({"k": ["a", "b", "d"], "g_co2e_avoided": [1.0, 2.0, 5.0], "points": [1, 2, 3]})
+    right = pd.DataFrame({"k": ["a", "c", "d"], "g_co2e_avoided": [1.5, 2.0, 5.0 + 1e-7], "points": [1, 2, 4]})
+    con = duckdb.connect()
+    con.register("left_in", left)
+    con.register("right_in", right)
+    result = rules.compare(con, "left_in", "right_in", ["k"])
+    # a: 1.0 g against 1.5 g; d: 1e-7 g apart (within 1e-6 relative) but 3 points against 4
+    assert result == {"rows_left": 3, "rows_right": 3, "only_left": 1, "only_right": 1, "grams_differ": 1,
+                      "points_differ": 1, "agree": False}

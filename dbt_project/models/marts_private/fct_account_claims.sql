@@ -23,14 +23,16 @@
 
   The SELECT itself is the macro account_claims_select (macros/account_claims.sql): with more events
   than fit one sort in memory, the model computes the first slice of the accounts and its post-hook
-  inserts the others, one after the other (every window is partitioned by account).
+  inserts the others, one after the other (every window is partitioned by account), with the run window
+  and slice count its first pre-hook recorded before the delete (account_claims_record_run_plan).
 -#}
 {{ config(
     materialized='incremental',
     schema='marts_private',
     on_schema_change='append_new_columns',
     tags=['monthly'],
-    pre_hook=["{{ account_delete_run_window() }}", "{{ account_join_order_as_written() }}"],
+    pre_hook=["{{ account_claims_record_run_plan() }}", "{{ account_delete_run_window() }}",
+              "{{ account_join_order_as_written() }}"],
     post_hook=["{{ account_claims_insert_other_slices() }}", "{{ account_join_order_reset() }}"],
     **monthly_incremental_config()
 ) }}
