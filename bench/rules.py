@@ -171,6 +171,9 @@ def pandas_totals(events: pd.DataFrame, employees: pd.DataFrame, registry: pd.Da
     reg = registry.rename(columns={"scenario": "m_scenario", "unit": "m_unit", "points_per_unit": "ppu",
                                    "fingerprint_class": "fp", "duplicate_window_minutes": "win",
                                    "g_co2e_per_unit": "gpu"})
+    # the registry's words as categories: ten million rows then carry one-byte codes, not copies of the strings
+    for column in ("m_scenario", "m_unit", "fp", "method", "cap_unit", "eligibility_rule"):
+        reg[column] = reg[column].astype("category")
     e = e.merge(reg, on="behaviour_code", how="left", indicator="has_m")
     e["has_m"] = e["has_m"] == "both"
     emp = employees[["employee_id", "hire_date", "leave_date"]].copy()
@@ -189,6 +192,7 @@ def pandas_totals(events: pd.DataFrame, employees: pd.DataFrame, registry: pd.Da
           & ~(e["max_quantity_per_event"].notna() & (e["q"] > e["max_quantity_per_event"]))
           & ~((e["method"] == "redemption") & (e["q"] * e["ppu"] != np.floor(e["q"] * e["ppu"]))))
     v = e[ok.to_numpy()].copy()
+    del e, ok, inactive, occurred  # each stage frees the one before: at the group's scale two copies must not pile up
 
     # duplicates
     v = v.sort_values(["account_id", "fp", "d", "occurred_at", "event_id"], kind="stable")
@@ -196,6 +200,7 @@ def pandas_totals(events: pd.DataFrame, employees: pd.DataFrame, registry: pd.Da
     gap = v["t"] - prev_t
     starts = prev_t.isna() | (v["win"].isna() & (gap != 0)) | (v["win"].notna() & (v["win"] != 0) & (gap > v["win"] * 60))
     u = v[starts.to_numpy()].copy()
+    del v, prev_t, gap, starts
 
     # plausibility
     u = u.sort_values(["account_id", "behaviour_code", "d", "occurred_at", "event_id"], kind="stable")
@@ -206,6 +211,7 @@ def pandas_totals(events: pd.DataFrame, employees: pd.DataFrame, registry: pd.Da
     bad = ((u["max_quantity_per_day"].notna() & (u["day_q"] > u["max_quantity_per_day"]))
            | (u["max_speed_kmh"].notna() & prev_trip.notna() & (u["t"] > prev_trip) & (speed > u["max_speed_kmh"])))
     p = u[~bad.to_numpy()].copy()
+    del u, day, prev_trip, speed, bad
 
     # own baselines: mean of the previous N readings (all months)
     own = p["method"] == "own_baseline"
@@ -227,10 +233,12 @@ def pandas_totals(events: pd.DataFrame, employees: pd.DataFrame, registry: pd.Da
         p.loc[r.index, "readings"] = readings
         p.loc[r.index, "baseline_q"] = np.where(readings > 0, np.round(total / readings.where(readings > 0, 1), 9),
                                                 np.nan)
+        del r, g, number, n, cs, prev_cs, older, readings, total
 
     redemptions = p[p["method"] == "redemption"]
     c = p[(p["method"] != "redemption")
           & ~(own & ((p["readings"] < p["baseline_periods"]) | (p["baseline_q"] <= p["q"].round(9))))].copy()
+    del p
     quantified = c["is_quantified"].astype(bool)
     c["avoided"] = np.where(c["method"] == "own_baseline", np.maximum(c["baseline_q"] - c["q"], 0),
                             np.where(quantified, c["q"], np.nan))

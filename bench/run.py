@@ -8,7 +8,9 @@ Per scale (a fraction of the group: 0.1, 0.3, 1.06 by default; BENCH_SCALES or -
      event log (STEP_START / STEP_SUCCESS), the ledger's model times from dbt's run_results.json, the
      validation seconds from the run's validation fragments;
   3. run the floor statement on the same silver Parquet, and pandas on a 10% sample of the accounts
-     (hash(account_id) % 10 = 0), and compare both with the ledger mart (per account and month);
+     (hash(account_id) % 10 = 0; in a child process, bench/pandas_side.py, so its peak memory is its own),
+     and compare both with the ledger mart (per account and month); the year's figures are saved first
+     (results-<scale>.partial.json) so a failure in a later phase keeps them;
   4. close one more month (2024-01, its behaviour events added to landing) incrementally: one run over
      that month's partitions, as the monthly_close schedule launches it;
 then write docs/benchmarks.md (between the results markers) and print the table and the ratios.
@@ -353,31 +355,39 @@ def floor_and_pandas(data: Path) -> dict:
     floor_vs_balances = rules.compare(con, "floor_balances", "ledger_balances", ["account_id", "scenario"],
                                       "g_co2e_avoided_total", "points_balance")
 
-    # pandas on 10% of the accounts (every rule sees all of an account's events), with the columns its rules read
+    # pandas on 10% of the accounts (every rule sees all of an account's events), with the columns its rules read,
+    # in a child process (bench/pandas_side.py) started after this connection has given its memory back
     sample = "hash(account_id) % 10 = 0"
-    started = time.perf_counter()
-    sample_events = con.execute(
-        "select event_id, account_id, scenario, behaviour_code, occurred_at, quantity_canonical, unit_canonical, "
-        f"activity_month from {ev_year} where {sample}").df()
-    sample_employees = con.execute(f"select employee_id, hire_date, leave_date from {employees}").df()
-    load_seconds = time.perf_counter() - started
-    with SelfSampler() as pmem:
-        started = time.perf_counter()
-        pandas_out = rules.pandas_totals(sample_events, sample_employees, registry)
-        pandas_seconds = time.perf_counter() - started
-    pandas_events = len(sample_events)
-    del sample_events, sample_employees
-    con.register("pandas_monthly", pandas_out)
+    side_dir = data / "bench_pandas"
+    shutil.rmtree(side_dir, ignore_errors=True)
+    side_dir.mkdir(parents=True)
+    con.execute(
+        "copy (select event_id, account_id, scenario, behaviour_code, occurred_at, quantity_canonical, "
+        f"unit_canonical, activity_month from {ev_year} where {sample}) to '{side_dir / 'events.parquet'}'")
+    con.execute(f"copy (select employee_id, hire_date, leave_date from {employees}) "
+                f"to '{side_dir / 'employees.parquet'}'")
+    con.close()
+    child = run_sampled([sys.executable, "-m", "bench.pandas_side", str(side_dir / "events.parquet"),
+                         str(side_dir / "employees.parquet"), str(side_dir / "monthly.parquet")],
+                        {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}, side_dir / "pandas.log")
+    log = (side_dir / "pandas.log").read_text()
+    if child.returncode != 0:
+        raise RuntimeError(f"the pandas side failed (exit {child.returncode}):\n{log[-3000:]}")
+    timing = json.loads(log.strip().splitlines()[-1])
+    con = duckdb.connect(str(scratch))
+    con.execute(f"create table pandas_monthly as select * from read_parquet('{side_dir / 'monthly.parquet'}')")
     con.execute(f"create view ledger_sample as select * from ledger_monthly where {sample}")
     pandas_vs_ledger = rules.compare(con, "pandas_monthly", "ledger_sample", ["account_id", "scenario", "activity_month"])
     con.close()
     scratch.unlink(missing_ok=True)
+    shutil.rmtree(side_dir, ignore_errors=True)
+    pandas_events, pandas_seconds, load_seconds = timing["events"], timing["pandas_seconds"], timing["load_seconds"]
     return {"events": n_events, "floor_seconds": floor_seconds, "floor_peak_rss": mem.peak,
             "floor_vs_ledger": floor_vs_ledger, "floor_vs_balances": floor_vs_balances,
             "ledger_entry_types": entry_types, "balances_from": "rpt_account_balances" if has_balances else
             "fct_account_ledger sums (rpt_account_balances not built)",
             "pandas_events": pandas_events, "pandas_seconds": pandas_seconds, "pandas_load_seconds": load_seconds,
-            "pandas_peak_rss": pmem.peak, "pandas_vs_ledger": pandas_vs_ledger}
+            "pandas_peak_rss": child.peak, "pandas_vs_ledger": pandas_vs_ledger}
 
 
 # --- one scale -----------------------------------------------------------------------------------------
@@ -396,6 +406,9 @@ def bench_scale(root: Path, fraction: float) -> dict:
     year = run_year(root, fraction, year_landing, data, env, gen["year_events"])
     print(f"  full year: {year['process_seconds']:.1f} s, peak {year['peak_rss'] / 2**30:.2f} GB, "
           f"{'ok' if year['ok'] else 'FAILED'}", flush=True)
+    # the year's figures are kept at once: a later phase that fails (memory, disk) should not cost an hour's run
+    (root / f"results-{fraction:g}.partial.json").write_text(json.dumps({"fraction": fraction, "year": year},
+                                                                         indent=2, default=str))
     print("  floor and pandas ...", flush=True)
     side = floor_and_pandas(data)
     print("  one more month ...", flush=True)

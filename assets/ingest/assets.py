@@ -72,7 +72,7 @@ def build_bronze_asset(table: LandingTable) -> AssetsDefinition:
     def _bronze(context: AssetExecutionContext, carbonledger: CarbonLedgerResource) -> MaterializeResult:
         started = time.perf_counter()
         policy = carbonledger.load_policy()
-        report = logic.ingest_bronze(table, carbonledger.settings.landing_dir, carbonledger.lake, context.run_id,
+        report = logic.ingest_bronze(table, carbonledger.settings.landing_dir, carbonledger.lake, context.run.run_id,
                                      policy.timezone)
         for warning in report.warnings:
             context.log.warning(warning)
@@ -84,7 +84,7 @@ def build_bronze_asset(table: LandingTable) -> AssetsDefinition:
             )
         run_date = datetime.now(ZoneInfo(policy.timezone)).date()
         outcomes, fragment = checks.evaluate_bronze(table, carbonledger.lake, report, run_window(context, table), run_date)
-        page = validation_report.write_fragment(carbonledger.settings.data_dir, context.run_id, table.name, "bronze",
+        page = validation_report.write_fragment(carbonledger.settings.data_dir, context.run.run_id, table.name, "bronze",
                                                 fragment)
         _log_checks(context, outcomes)
         return MaterializeResult(
@@ -144,7 +144,7 @@ def build_silver_asset(table: LandingTable) -> AssetsDefinition:
         window = run_window(context, table)
         report = logic.build_silver(table, lake, policy.timezone, rule_context, window)
         outcomes, fragment = checks.evaluate_silver(table, lake, report, window, rule_context, policy.timezone)
-        page = validation_report.write_fragment(carbonledger.settings.data_dir, context.run_id, table.name, "silver",
+        page = validation_report.write_fragment(carbonledger.settings.data_dir, context.run.run_id, table.name, "silver",
                                                 fragment)
         common = {
             "time_window": f"{window[0]} .. {window[-1]}" if window else "all",
