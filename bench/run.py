@@ -508,6 +508,8 @@ def render(results: list[dict], info: dict) -> str:
             rows = year["bronze_rows"] if name.startswith(("ingest", "validate")) else side["events"]
             lines.append(f"| {name} | {s['seconds']:.1f} | {rows / s['seconds']:,.0f} | {_gb(s['peak_rss'])} | "
                          f"{100 * s['seconds'] / year['process_seconds']:.1f}% |")
+        scope = (f"at {r['fraction']:g} of it they are indicative only" if r["fraction"] < 1
+                 else f"{r['fraction']:g} of it is at least the group")
         lines += [f"| of which validation (rules + GX) | {year['validation_seconds']:.1f} | | | "
                   f"{100 * q['validation_share']:.1f}% |",
                   f"| ledger models ({', '.join(LEDGER_MODELS)}) | {q['ledger_seconds']:.1f} | "
@@ -523,7 +525,7 @@ def render(results: list[dict], info: dict) -> str:
                   f"Agreement with the ledger mart (per account and month): floor {_agree(side['floor_vs_ledger'])}; "
                   f"floor balances vs {side.get('balances_from', 'rpt_account_balances')} {_agree(side['floor_vs_balances'])}; pandas (sampled "
                   f"accounts) {_agree(side['pandas_vs_ledger'])}. Ledger entry types: {side['ledger_entry_types']}.",
-                  "", f"Goals (set for the whole group; at {r['fraction']:g} of it they are indicative only):", "",
+                  "", f"Goals (set for the whole group; {scope}):", "",
                   "| goal | measured | met |", "|---|---:|---|"]
         lines += [f"| {g} | {m} | {'yes' if ok else '**no**'} |" for g, m, ok in goals(q)]
         lines.append("")
