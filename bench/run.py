@@ -419,6 +419,7 @@ def bench_scale(root: Path, fraction: float) -> dict:
     result = {"fraction": fraction, "generation": gen, "year": year, "month": month, "side": side,
               "load_before": load_before, "commit": commit or None}
     (root / f"results-{fraction:g}.json").write_text(json.dumps(result, indent=2, default=str))
+    (root / f"results-{fraction:g}.partial.json").unlink(missing_ok=True)  # the whole result holds the year too
     return result
 
 
