@@ -494,7 +494,7 @@ def render(results: list[dict], info: dict) -> str:
              "DuckDB settings: dbt (dbt_project/profiles.yml) threads 2, preserve_insertion_order false, TimeZone UTC, "
              f"memory_limit {os.environ.get('CARBONLEDGER_DUCKDB_MEMORY_LIMIT', '5GB')}, claims in slices of "
              f"{int(os.environ.get('CARBONLEDGER_CLAIMS_SLICE_EVENTS', '10000000')):,} events (silver: months in slices "
-             f"of {SILVER_SLICE_ROWS:,} rows); floor: " +
+             f"of {SILVER_SLICE_ROWS:,} rows); Parquet exports: the same memory_limit, preserve_insertion_order false; floor: " +
              ", ".join(f"{k} {v}" for k, v in DUCKDB_SETTINGS.items()) + ".", ""]
     for r in results:
         q, year, side = ratios(r), r["year"], r["side"]

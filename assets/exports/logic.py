@@ -53,10 +53,19 @@ def _swap_into_place(staging: Path, target: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
+def export_config() -> dict[str, str]:
+    """DuckDB settings of the export: dbt's memory limit (CARBONLEDGER_DUCKDB_MEMORY_LIMIT, as in
+    dbt_project/profiles.yml), so the exports stay within what the rest of the run uses (without it the
+    group's ledger, a hundred million rows, held 8.6 GB: docs/benchmarks.md); and rows written in any
+    order (each mart is a set of rows; its files are read back by column, never by position)."""
+    return {"memory_limit": os.environ.get("CARBONLEDGER_DUCKDB_MEMORY_LIMIT", "5GB"),
+            "preserve_insertion_order": "false"}
+
+
 def export_all(warehouse: Path, marts_dir: Path) -> dict[str, int]:
     """Export every mart of the warehouse (opened read-only); return rows per mart."""
     marts_dir.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with duckdb.connect(str(warehouse), read_only=True, config=export_config()) as con:
         return {mart: export_mart(con, mart, marts_dir) for mart in list_marts(con)}
 
 

@@ -32,6 +32,8 @@ os.environ["GX_ANALYTICS_ENABLED"] = "False"
 SAMPLE_THRESHOLD = 5_000_000
 SAMPLE_ROWS = 1_000_000
 SAMPLE_SEED = 20_240_601
+# The lake's month partition column: a key that holds it is unique within a month (see _distinct_keys).
+PARTITION_COLUMN = "activity_month"
 # Expectations evaluated per row (GX returns the failing rows) and per table (a schema property).
 TABLE_TYPES = {"expect_column_values_to_be_of_type", "expect_column_to_exist"}
 MAX_ROWS_REPORTED = 20
@@ -335,47 +337,95 @@ def run_gx(frame: pl.DataFrame, expectations: list[Expectation], result_format: 
 # --- aggregates on every row (above the sampling threshold) ------------------------------------
 
 
-def _aggregate(frame: pl.LazyFrame, exp: Expectation, schema: pl.Schema, rows: int) -> ExpectationOutcome | None:
-    """What GX's aggregate expectations would say on every row, computed with polars (streamed)."""
+def _scalar_plan(exp: Expectation, schema: pl.Schema) -> tuple[list[pl.Expr], Any] | None:
+    """For an expectation whose verdict is a few numbers over every row (null count, minimum and maximum,
+    failing pairs): the polars expressions and a function of their values giving (name, observed, success).
+    These share one streamed pass over the rows; None for the others."""
     kw = exp.kwargs
     t = exp.type
     cond = exp.condition.expr() if exp.condition else pl.lit(True)
-    scoped = frame.filter(cond)
-    observed: Any
     if t == "expect_column_values_to_not_be_null":
-        name, observed = "expect_column_values_to_not_be_null (null count)", scoped.select(pl.col(kw["column"]).null_count()).collect().item()
-        success = observed == 0
-    elif t == "expect_column_values_to_be_between":
-        col = pl.col(kw["column"])
-        lo, hi = scoped.select(col.min().alias("lo"), col.max().alias("hi")).collect().row(0)
-        name, observed = "expect_column_min/max_to_be_between", {"min": lo, "max": hi}
-        bounds = {k: v for k, v in kw.items() if k not in ("row_condition", "condition_parser")}
-        probe = pl.DataFrame({kw["column"]: [lo, hi]}, schema={kw["column"]: schema[kw["column"]]})
-        success = not probe.select(failure_expr(Expectation(t, bounds), probe.schema).any()).item()
-    elif t in ("expect_column_values_to_be_in_set", "expect_column_values_to_not_be_in_set"):
-        distinct = scoped.select(pl.col(kw["column"]).drop_nulls().unique()).collect().to_series()
-        listed = distinct.is_in(list(kw["value_set"]))
-        bad = distinct.filter(~listed if t == "expect_column_values_to_be_in_set" else listed)
-        name = ("expect_column_distinct_values_to_be_in_set" if t == "expect_column_values_to_be_in_set"
-                else "expect_column_distinct_values_to_not_contain (set)")
-        observed = bad.head(MAX_ROWS_REPORTED).to_list()
-        success = bad.len() == 0
-    elif t in UNIQUE_TYPES:
-        key = [kw["column"]] if "column" in kw else list(kw["column_list"])
-        keyed = scoped.drop_nulls(key)
-        counts = keyed.select(pl.len().alias("rows"), pl.struct(key).n_unique().alias("keys")).collect().row(0)
-        name, observed = "expect_column_proportion_of_unique_values_to_be_between (min 1)", {"rows": counts[0], "distinct": counts[1]}
-        success = counts[0] == counts[1]
-    elif t in PAIR_TYPES:
-        bad = scoped.select(failure_expr(exp, schema).sum()).collect().item()
-        name, observed = f"{t} (count on every row)", bad
-        success = bad == 0
+        return [pl.col(kw["column"]).filter(cond).null_count()], \
+            lambda v: ("expect_column_values_to_not_be_null (null count)", v[0], v[0] == 0)
+    if t == "expect_column_values_to_be_between":
+        col = pl.col(kw["column"]).filter(cond)
+
+        def between(v):
+            lo, hi = v
+            bounds = {k: x for k, x in kw.items() if k not in ("row_condition", "condition_parser")}
+            probe = pl.DataFrame({kw["column"]: [lo, hi]}, schema={kw["column"]: schema[kw["column"]]})
+            failed = probe.select(failure_expr(Expectation(t, bounds), probe.schema).any()).item()
+            return "expect_column_min/max_to_be_between", {"min": lo, "max": hi}, not failed
+        return [col.min(), col.max()], between
+    if t in PAIR_TYPES:
+        return [failure_expr(exp, schema).filter(cond).sum()], \
+            lambda v: (f"{t} (count on every row)", v[0], v[0] == 0)
+    return None
+
+
+def _values_outside_set(frame: pl.LazyFrame, exp: Expectation) -> tuple[str, Any, bool]:
+    """The distinct values (in the expectation's rows) outside its allowed set, or inside its forbidden one."""
+    kw = exp.kwargs
+    cond = exp.condition.expr() if exp.condition else pl.lit(True)
+    distinct = frame.filter(cond).select(pl.col(kw["column"]).drop_nulls().unique()).collect().to_series()
+    listed = distinct.is_in(list(kw["value_set"]))
+    if exp.type == "expect_column_values_to_be_in_set":
+        name, bad = "expect_column_distinct_values_to_be_in_set", distinct.filter(~listed)
     else:
-        return None  # regular expressions: the sample only
-    return ExpectationOutcome(expectation=name, columns=exp.checked_columns,
-                              condition=str(exp.condition) if exp.condition else None, reason_code=exp.reason_code,
-                              severity="warning" if exp.is_warning else "error", success=bool(success),
-                              engine="polars aggregate", element_count=rows, observed=observed)
+        name, bad = "expect_column_distinct_values_to_not_contain (set)", distinct.filter(listed)
+    return name, bad.head(MAX_ROWS_REPORTED).to_list(), bad.len() == 0
+
+
+def _distinct_keys(frame: pl.LazyFrame, exp: Expectation) -> tuple[str, Any, bool]:
+    """Rows with a whole key against distinct keys. A key that contains the lake's month partition column
+    (a key unique within its month, pipelines.checks.batch_expectations) is counted a month at a time, and
+    as 64-bit hashes first: a year of behaviour event ids as one set of texts held 15 GB (docs/benchmarks.md).
+    As many distinct hashes as rows proves the keys distinct; fewer (a duplicate, or a collision) is
+    settled by counting the keys themselves."""
+    kw = exp.kwargs
+    key = [kw["column"]] if "column" in kw else list(kw["column_list"])
+    cond = exp.condition.expr() if exp.condition else pl.lit(True)
+    keyed = frame.filter(cond).drop_nulls(key)
+    if PARTITION_COLUMN in key:
+        parts = keyed.select(pl.col(PARTITION_COLUMN).unique()).collect().to_series().sort().to_list()
+        batches = [keyed.filter(pl.col(PARTITION_COLUMN) == part) for part in parts]
+    else:
+        batches = [keyed]
+    rows = distinct = 0
+    for batch in batches:
+        n, hashes = batch.select(pl.len(), pl.struct(key).hash(SAMPLE_SEED).n_unique()).collect(engine="streaming").row(0)
+        if hashes != n:
+            hashes = batch.select(pl.struct(key).n_unique()).collect().item()
+        rows, distinct = rows + n, distinct + hashes
+    return ("expect_column_proportion_of_unique_values_to_be_between (min 1)",
+            {"rows": rows, "distinct": distinct}, rows == distinct)
+
+
+def _aggregates(frame: pl.LazyFrame, expectations: list[Expectation], schema: pl.Schema,
+                rows: int) -> list[ExpectationOutcome]:
+    """What GX's aggregate expectations would say on every row, computed with polars: the scalar ones in
+    one streamed pass, distinct values and keys a query each (regular expressions: the sample only)."""
+    chosen = [exp for exp in expectations if exp.type not in TABLE_TYPES and all(c in schema for c in exp.columns)]
+    scalar = {id(exp): plan_ for exp in chosen if (plan_ := _scalar_plan(exp, schema)) is not None}
+    exprs = [e.alias(f"__agg_{i}_{j}") for i, (es, _) in enumerate(scalar.values()) for j, e in enumerate(es)]
+    values = iter(frame.select(exprs).collect(engine="streaming").row(0) if exprs else ())
+    outcomes = []
+    for exp in chosen:
+        if id(exp) in scalar:
+            es, finish = scalar[id(exp)]
+            name, observed, success = finish([next(values) for _ in es])
+        elif exp.type in ("expect_column_values_to_be_in_set", "expect_column_values_to_not_be_in_set"):
+            name, observed, success = _values_outside_set(frame, exp)
+        elif exp.type in UNIQUE_TYPES:
+            name, observed, success = _distinct_keys(frame, exp)
+        else:
+            continue
+        outcomes.append(ExpectationOutcome(expectation=name, columns=exp.checked_columns,
+                                           condition=str(exp.condition) if exp.condition else None,
+                                           reason_code=exp.reason_code,
+                                           severity="warning" if exp.is_warning else "error", success=bool(success),
+                                           engine="polars aggregate", element_count=rows, observed=observed))
+    return outcomes
 
 
 def validate_batch(frame: pl.LazyFrame, suite: Suite, *, threshold: int = SAMPLE_THRESHOLD,
@@ -393,16 +443,12 @@ def validate_batch(frame: pl.LazyFrame, suite: Suite, *, threshold: int = SAMPLE
     if rows == 0:
         return SuiteOutcome(suite.name, 0, 0, False, None, [], time.perf_counter() - started, skipped)
     if not sampled:
-        outcomes = run_gx(frame.collect(), chosen, result_format)
+        # In source order, so the rows GX reports are the same whatever order the batch was read in.
+        outcomes = run_gx(frame.sort("source_file", "source_row").collect(), chosen, result_format)
     else:
         sample = seeded_sample(frame, validated, rows, seed)
         validated = sample.height
         outcomes = run_gx(sample, chosen, result_format, engine_label="great_expectations (sample)")
-        for exp in chosen:
-            if exp.type in TABLE_TYPES or not all(c in schema for c in exp.columns):
-                continue
-            agg = _aggregate(frame, exp, schema, rows)
-            if agg is not None:
-                outcomes.append(agg)
+        outcomes += _aggregates(frame, chosen, schema, rows)
     return SuiteOutcome(suite.name, rows, validated, sampled, seed if sampled else None, outcomes,
                         time.perf_counter() - started, skipped)

@@ -791,19 +791,23 @@ def reconcile(lake: Lake, table: LandingTable, months: list[str | None]) -> list
     return out
 
 
-def read_silver(lake: Lake, table: LandingTable, months: list[str | None]) -> pl.LazyFrame | None:
-    """Silver rows of the given months (all of a dimension), in source order, with `activity_month`."""
+def read_silver(lake: Lake, table: LandingTable, months: list[str | None], ordered: bool = True) -> pl.LazyFrame | None:
+    """Silver rows of the given months (all of a dimension), in source order (unless not `ordered`), with
+    `activity_month`."""
     frames = [pl.scan_parquet(sorted(parts.values()), hive_partitioning=False).with_columns(
                   pl.lit(m or "", dtype=pl.String).alias("activity_month"))
               for m in months if m != UNKNOWN_MONTH and (parts := lake.parts("silver", table.name, m))]
     if not frames:
         return None
-    return pl.concat(frames, how="vertical_relaxed").sort("source_file", "source_row")
+    frame = pl.concat(frames, how="vertical_relaxed")
+    return frame.sort("source_file", "source_row") if ordered else frame
 
 
 def silver_for_checks(lake: Lake, table: LandingTable, months: list[str | None]) -> pl.LazyFrame | None:
-    """Silver rows of the run's months with the derived columns the suite checks, recomputed."""
-    frame = read_silver(lake, table, months)
+    """Silver rows of the run's months with the derived columns the suite checks, recomputed. Not in source
+    order (gx_suites.validate_batch orders what it hands to GX): sorting a year of behaviour events only to
+    count them held every row in memory."""
+    frame = read_silver(lake, table, months, ordered=table.overlap is not None)
     if frame is None:
         return None
     frame = derived_columns(frame, table)

@@ -31,22 +31,24 @@ claims as (
         prepared.facility_id, prepared.reduction_place,
         methodologies.methodology_key, methodologies.behaviour_key, methodologies.fingerprint_key,
         methodologies.duplicate_window_minutes
-    from {{ ref('int_account_events_prepared') }} as prepared
+    from {{ account_prepared_events(account_claims_slice_filter('account_id', slice_index, slice_count)
+                                    ~ ' and (' ~ account_run_window('activity_month', plan)
+                                    ~ ' or behaviour_code in (select behaviour_code from ' ~ ref('int_account_methodologies')
+                                    ~ " where method = 'own_baseline'))") }} as prepared
     inner join methodologies
         on prepared.methodology_id = methodologies.methodology_id
         and prepared.methodology_version = methodologies.methodology_version
     where prepared.first_reject_reason is null
         and ({{ account_run_window('prepared.activity_month', plan) }} or prepared.method = 'own_baseline')
-        and {{ account_claims_slice_filter('prepared.account_id', slice_index, slice_count) }}
 
 ),
 
 events_in_window as (
 
     {#- Every event of the run's months with its descriptive columns (read once more, for `final`). -#}
-    select * from {{ ref('int_account_events_prepared') }}
-    where {{ account_run_window('activity_month', plan) }}
-        and {{ account_claims_slice_filter('account_id', slice_index, slice_count) }}
+    select * from {{ account_prepared_events(account_run_window('activity_month', plan) ~ ' and '
+                                             ~ account_claims_slice_filter('account_id', slice_index, slice_count)) }}
+        as prepared
 
 ),
 
@@ -763,6 +765,20 @@ select * from final
                               ~ account_run_window('activity_month')) -%}
     {{ return([1, ((rows.columns[0].values()[0] + per_slice - 1) // per_slice) | int] | max) }}
 {% endmacro %}
+
+{#-
+  The prepared behaviour events (int_account_events_prepared) of which `where` keeps the events (a condition on
+  stg_behaviour's columns). On DuckDB the model's SELECT with `where` applied first (account_events_prepared: a
+  filter on the view is not pushed below its joins, so every slice prepared every event, twice); elsewhere the
+  model, filtered.
+-#}
+{% macro account_prepared_events(where) -%}
+    {%- if target.type == 'duckdb' -%}
+    ({{ account_events_prepared(where) }})
+    {%- else -%}
+    (select * from {{ ref('int_account_events_prepared') }} where {{ where }})
+    {%- endif -%}
+{%- endmacro %}
 
 {#- The accounts of one slice (all accounts when there is one). -#}
 {% macro account_claims_slice_filter(account_id, slice_index, slice_count) -%}

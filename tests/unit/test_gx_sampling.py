@@ -155,3 +155,22 @@ def test_event_ids_unique_per_month_do_not_fail_a_batch_of_months():
                          "source_file": "b.csv", "source_row": [2, 3, 4, 5]})
     outcome = gx_suites.run_gx(data, unique, result_format="COMPLETE")[0]
     assert outcome.unexpected_rows == [2, 3]  # E2 twice in one month; E1 in two months is fine
+
+
+def test_above_the_threshold_a_key_unique_per_month_is_counted_a_month_at_a_time():
+    """(event_id, activity_month) over several months: counted per month (a year of ids as one set held
+    15 GB), E1 in two months is fine, E2 twice in January is one duplicate; a row without a month has no key."""
+    unique = Expectation("expect_compound_columns_to_be_unique",
+                         {"column_list": ["event_id", "activity_month"], "ignore_row_if": "any_value_is_missing"},
+                         {"reason_code": "duplicate_key"})
+    data = pl.DataFrame({"event_id": ["E1", "E1", "E2", "E2", "E3", "E4"],
+                         "activity_month": ["2022-01", "2022-02", "2022-01", "2022-01", None, "2022-02"],
+                         "source_file": "b.csv", "source_row": [2, 3, 4, 5, 6, 7]})
+    run = gx_suites.validate_batch(data.lazy(), Suite("silver.t", "silver", "t", (unique,)), threshold=3, sample_rows=2)
+    aggregate = next(o for o in run.outcomes if o.engine == "polars aggregate")
+    assert run.sampled and not aggregate.success
+    assert aggregate.observed == {"rows": 5, "distinct": 4}
+    fixed = data.with_columns(pl.when(pl.col("source_row") == 5).then(pl.lit("E5")).otherwise(pl.col("event_id")).alias("event_id"))
+    run = gx_suites.validate_batch(fixed.lazy(), Suite("silver.t", "silver", "t", (unique,)), threshold=3, sample_rows=2)
+    aggregate = next(o for o in run.outcomes if o.engine == "polars aggregate")
+    assert aggregate.success and aggregate.observed == {"rows": 5, "distinct": 5}

@@ -38,4 +38,5 @@
 ) }}
 
 -- depends_on: {{ ref('stg_behaviour') }} (account_claims_slices counts its events)
+-- depends_on: {{ ref('int_account_events_prepared') }} (the events it computes its slices over, see account_prepared_events)
 {{ account_claims_select(0, account_claims_slices()) }}
