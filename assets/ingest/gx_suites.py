@@ -24,7 +24,7 @@ from typing import Any
 
 import polars as pl
 
-from assets.ingest.rules import PAIR_TYPES, UNIQUE_TYPES, Expectation, Suite, failure_expr
+from assets.ingest.rules import PAIR_TYPES, UNIQUE_TYPES, Expectation, Suite, compacted_strings, failure_expr
 
 # No usage statistics leave the machine, whatever imports GX first.
 os.environ["GX_ANALYTICS_ENABLED"] = "False"
@@ -131,6 +131,7 @@ def seeded_sample(frame: pl.LazyFrame, rows: int, total: int, seed: int = SAMPLE
     return (
         frame.with_columns(key.alias("__sample_key"))
         .filter(pl.col("__sample_key") <= cut)
+        .with_columns(compacted_strings())
         .sort("__sample_key").head(rows)
         .sort("source_file", "source_row")
         .drop("__sample_key")

@@ -23,12 +23,12 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
-from assets.accounts.pseudonymise import pseudonymise_table
+from assets.accounts.pseudonymise import PSEUDONYMISED_COLUMNS, pseudonymise_table
 
 from assets.ingest import parsing
 from assets.ingest.lake import UNKNOWN_MONTH, Lake, count_rows, remove_part, write_part
 from assets.ingest.readers import LandingFile, LandingFileError, find_landing_files, read_landing_file, scratch_directory
-from assets.ingest.rules import Check, RuleContext, Suite, apply_row_rules, first_failure, load_suite, references, resolve
+from assets.ingest.rules import Check, RuleContext, Suite, apply_row_rules, compacted_strings, first_failure, load_suite, references, resolve
 from assets.ingest.tables import TABLES, LandingTable, Overlap
 
 log = logging.getLogger(__name__)
@@ -63,7 +63,8 @@ def _withdraw(lake: Lake, table: LandingTable, part: str) -> None:
     for layer in ("bronze", "silver", "quarantine"):
         base = lake.table_dir(layer, table.name)
         if base.is_dir():
-            for path in list(base.rglob(f"{part}.parquet")):
+            # A month validated in slices holds a part per slice: <part>.<slice>.parquet.
+            for path in [*base.rglob(f"{part}.parquet"), *base.rglob(f"{part}.*.parquet")]:
                 remove_part(path)
 
 
@@ -581,20 +582,29 @@ def _quarantine_rows(frame: pl.DataFrame, table: LandingTable) -> pl.DataFrame:
     return frame.filter(pl.col("reason_code").is_not_null()).select(
         [expr.cast(pl.String).alias(name) for name, expr in raw.items()]
         + [pl.col(c).cast(schema[c]) for c in (*LINEAGE_COLUMNS, *REASON_COLUMNS)]
-    )
+    ).with_columns(compacted_strings())  # the few quarantined rows must not hold their slice's buffers
+
+
+def _write_parts(lake: Lake, layer: str, table: LandingTable, month: str | None, frame: pl.DataFrame,
+                 suffix: str = "") -> set[str]:
+    """Write one part per source file of `frame` (named after the file, then `suffix`); return the names."""
+    written: set[str] = set()
+    for (source_file,), group in frame.group_by("source_file", maintain_order=True):
+        part = LandingFile(path=Path(source_file), source_file=source_file).part_name + suffix
+        write_part(group, lake.part_path(layer, table.name, part, month))
+        written.add(part)
+    return written
+
+
+def _remove_parts_except(lake: Lake, layer: str, table: LandingTable, month: str | None, kept: set[str]) -> None:
+    for part, path in lake.parts(layer, table.name, month).items():
+        if part not in kept:
+            remove_part(path)
 
 
 def _replace_parts(lake: Lake, layer: str, table: LandingTable, month: str | None, frame: pl.DataFrame) -> None:
     """Write one part per source file of `frame`; remove the month's parts of every other file."""
-    written: set[str] = set()
-    if not frame.is_empty():
-        for (source_file,), group in frame.group_by("source_file", maintain_order=True):
-            part = LandingFile(path=Path(source_file), source_file=source_file).part_name
-            write_part(group, lake.part_path(layer, table.name, part, month))
-            written.add(part)
-    for part, path in lake.parts(layer, table.name, month).items():
-        if part not in written:
-            remove_part(path)
+    _remove_parts_except(lake, layer, table, month, _write_parts(lake, layer, table, month, frame))
 
 
 def silver_window(lake: Lake, table: LandingTable, context: RuleContext, months: list[str] | None) -> list[str | None]:
@@ -651,8 +661,6 @@ class SilverRules:
         """The columns a month may be sliced by, or None when rows of a month meet each other through
         anything but one unique key: an overlap rule, a second unique key, or a key that is personal or
         pseudonymised (its bronze text is not what the rule compares)."""
-        from assets.accounts.pseudonymise import PSEUDONYMISED_COLUMNS
-
         table, uniques = self.table, self.silver.unique_keys
         if not table.partitioned or table.overlap is not None or len(uniques) != 1:
             return None
@@ -720,41 +728,45 @@ def build_silver(table: LandingTable, lake: Lake, tz: str, context: RuleContext,
     elsewhere = _keys_seen_elsewhere(lake, table, unique[0].checked_columns, [m for m in window if m]) if across_months else {}
     for month in sorted(window, key=lambda m: m or ""):
         month_report = SilverReport(table=table.name, months=[month or ""])
-        goods, bads, bronze_rows = [], [], 0
-        for where in rules.slices(lake, month):
+        bads, bronze_rows, written = [], 0, set()
+        slices = rules.slices(lake, month)
+        for i, where in enumerate(slices):
             validating = time.perf_counter()
             frame = rules.validate_month(lake, month, window, elsewhere.get(month), where)
             month_report.validation_seconds += time.perf_counter() - validating
-            if frame is not None and on_month is not None:
+            if frame is None:
+                continue
+            if on_month is not None:
                 on_month(month, frame, rules)
-            if frame is not None:
-                goods.append(_silver_rows(frame, table))
-                bads.append(_quarantine_rows(frame, table))
-                bronze_rows += frame.height
+            good = _silver_rows(frame, table)
+            bads.append(_quarantine_rows(frame, table))
+            bronze_rows += frame.height
             del frame
-        if goods:
-            # Slices back in file order: the same parts as a month validated whole.
-            good = pl.concat(goods).sort("source_file", "source_row") if len(goods) > 1 else goods[0]
-            bad = pl.concat(bads).sort("source_file", "source_row") if len(bads) > 1 else bads[0]
-            del goods, bads
-            month_report.bronze_rows = bronze_rows
-            month_report.silver_rows = good.height
-            month_report.quarantined_rows = bad.height
-            month_report.reasons.update(dict(bad.group_by("reason_code").len().iter_rows()))
+            month_report.silver_rows += good.height
             if "warning_codes" in good.columns:
                 # Counted in polars: a month of behaviour events can carry millions of warnings.
                 counts = (good.get_column("warning_codes").drop_nulls().str.split(",").explode()
                           .value_counts(name="rows"))
                 month_report.warnings.update(dict(counts.iter_rows()))
+            if month != UNKNOWN_MONTH:
+                # A slice's silver rows are written as it is done (a part per source file and slice), so
+                # one slice is held at a time: a month of the group's events, held whole and sorted,
+                # took the silver step to 9.5 GB (docs/benchmarks.md).
+                written |= _write_parts(lake, "silver", table, month, good, f".{i}" if len(slices) > 1 else "")
+            del good
+        if bads:
+            bad = pl.concat(bads).sort("source_file", "source_row") if len(bads) > 1 else bads[0]
+            month_report.bronze_rows = bronze_rows
+            month_report.quarantined_rows = bad.height
+            month_report.reasons.update(dict(bad.group_by("reason_code").len().iter_rows()))
             month_report.examples = (bad.group_by("reason_code", maintain_order=True).first()
                                      .get_column("reason_message").head(MAX_EXAMPLES).to_list())
         else:
-            good = pl.DataFrame(schema=silver_schema(table))
             bad = pl.DataFrame(schema=quarantine_schema(table))
         month_report.rows_by_month = {month or "": (month_report.bronze_rows, month_report.silver_rows,
                                                     month_report.quarantined_rows)}
         if month != UNKNOWN_MONTH:
-            _replace_parts(lake, "silver", table, month, good)
+            _remove_parts_except(lake, "silver", table, month, written)
         _replace_parts(lake, "quarantine", table, month, bad)
         if month is not None:
             report.months.append(month)

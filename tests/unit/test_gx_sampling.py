@@ -174,3 +174,25 @@ def test_above_the_threshold_a_key_unique_per_month_is_counted_a_month_at_a_time
     run = gx_suites.validate_batch(fixed.lazy(), Suite("silver.t", "silver", "t", (unique,)), threshold=3, sample_rows=2)
     aggregate = next(o for o in run.outcomes if o.engine == "polars aggregate")
     assert aggregate.success and aggregate.observed == {"rows": 5, "distinct": 5}
+
+
+def test_a_few_kept_rows_no_longer_hold_the_strings_of_every_row():
+    # 200,000 strings of 41-46 bytes (about 9 MB of string data); a filter keeps 4 of them (n = 0, 50,000,
+    # 100,000, 150,000) and a null. Polars keeps the filtered column as views into the whole buffer;
+    # compacted_strings copies the kept values: 4 views of 16 bytes and 4 values of at most 46 bytes.
+    from assets.ingest.rules import compacted_strings
+
+    n = 200_000
+    data = pl.DataFrame({"s": ["x" * 40 + str(i) for i in range(n)], "n": range(n)}).with_columns(
+        pl.when(pl.col("n") == 7).then(None).otherwise(pl.col("s")).alias("s"))
+    kept = data.filter((pl.col("n") % 50_000 == 0) | (pl.col("n") == 7))
+
+    def bytes_held(frame: pl.DataFrame) -> int:
+        column = frame.get_column("s").to_arrow(compat_level=pl.CompatLevel.newest())
+        return sum(b.size for b in column.buffers() if b is not None)
+
+    compacted = kept.with_columns(compacted_strings())
+    assert bytes_held(kept) > 1_000_000
+    assert bytes_held(compacted) < 4 * (16 + 46) + 64  # + the validity bitmap and alignment
+    assert compacted.get_column("s").to_list() == [
+        "x" * 40 + "0", None, "x" * 40 + "50000", "x" * 40 + "100000", "x" * 40 + "150000"]

@@ -197,7 +197,9 @@ def test_a_month_validated_in_slices_gives_what_it_gives_whole(landing, lake, mo
     _write(landing, "behaviour/2023-02.csv", BEHAVIOUR_HEADER + "\n".join(rows) + "\n")
     _, whole = _ingest(landing, lake, "behaviour")
     silver_whole, quarantine_whole = _silver(lake, "behaviour"), _quarantine(lake, "behaviour")
+    (whole_part,) = lake.parts("silver", "behaviour", "2023-02")
 
+    logic_slice_rows = logic.SILVER_SLICE_ROWS
     monkeypatch.setattr(logic, "SILVER_SLICE_ROWS", 2)
     t = table("behaviour")
     context = load_rule_context(lake, [t], TZ, RUN_DATE)
@@ -212,3 +214,19 @@ def test_a_month_validated_in_slices_gives_what_it_gives_whole(landing, lake, mo
     assert _quarantine(lake, "behaviour").drop("ingested_at").equals(quarantine_whole.drop("ingested_at"))
     assert (sliced.bronze_rows, sliced.silver_rows, sliced.quarantined_rows) == (6, 4, 2)
     assert (whole.bronze_rows, whole.silver_rows, whole.quarantined_rows) == (6, 4, 2)
+    # Sliced, each slice's silver rows are a part of their own (<the file's part>.<slice>), written as the
+    # slice is done; validated whole again, the month is one part and the slice parts are gone.
+    sliced_parts = lake.parts("silver", "behaviour", "2023-02")
+    assert set(sliced_parts) <= {f"{whole_part}.{i}" for i in range(3)}
+    assert sum(pl.read_parquet(p).height for p in sliced_parts.values()) == 4
+    monkeypatch.setattr(logic, "SILVER_SLICE_ROWS", logic_slice_rows)
+    build_silver(t, lake, TZ, context)
+    assert set(lake.parts("silver", "behaviour", "2023-02")) == {whole_part}
+    assert _silver(lake, "behaviour").drop("ingested_at").equals(silver_whole.drop("ingested_at"))
+    # Slice parts are the file's parts too: removing the file withdraws them, whatever months the run has.
+    monkeypatch.setattr(logic, "SILVER_SLICE_ROWS", 2)
+    build_silver(t, lake, TZ, context)
+    assert len(lake.parts("silver", "behaviour", "2023-02")) > 1
+    (landing / "behaviour/2023-02.csv").unlink()
+    _ingest(landing, lake, "behaviour", months=["2023-01"])
+    assert lake.all_parts("silver", "behaviour") == [] and lake.all_parts("bronze", "behaviour") == []
