@@ -1,7 +1,8 @@
 """Where lake tables live and how their Parquet parts are written, replaced and withdrawn.
 
 Layout: data/lake/<layer>/<table>/activity_month=YYYY-MM/<sha1(source_file)>.parquet for activity
-tables and data/lake/<layer>/<table>/<sha1(source_file)>.parquet for dimensions. A part is written to
+tables and data/lake/<layer>/<table>/<sha1(source_file)>.parquet for dimensions; a silver month
+validated in slices has <sha1(source_file)>.<slice>.parquet, one per slice. A part is written to
 a hidden temporary name and renamed into place, so a reader never sees half a file.
 """
 
