@@ -18,7 +18,8 @@ EXPORTED_MARTS = (
     key=AssetKey(["exports", "marts_parquet"]),
     group_name="exports",
     deps=[AssetKey(["marts", m]) for m in EXPORTED_MARTS],
-    description="Every mart of warehouse.duckdb as Parquet in data/marts/<mart>/ (by reporting_year).",
+    description="Every mart of warehouse.duckdb as Parquet in data/marts/<mart>/ (by reporting_year; a year whose "
+                "rows did not change is kept from the last export).",
     kinds={"duckdb", "parquet"},
 )
 def marts_parquet(context: AssetExecutionContext, carbonledger: CarbonLedgerResource,
@@ -26,8 +27,12 @@ def marts_parquet(context: AssetExecutionContext, carbonledger: CarbonLedgerReso
     settings = carbonledger.settings
     # Within a run the exports read the run's working copy of the warehouse and are staged; they land
     # in data/marts/ together with the warehouse when the run succeeds (pipelines/warehouse_lock.py).
-    rows = export_all(warehouse_lock.warehouse_path, warehouse_lock.marts_dir)
+    # A reporting year whose rows are unchanged since the published export (settings.marts_dir) is
+    # linked from it, not written again (assets/exports/logic.py: partition fingerprints).
+    exported = export_all(warehouse_lock.warehouse_path, warehouse_lock.marts_dir, settings.marts_dir)
     return MaterializeResult(metadata={
         "marts_dir": str(settings.marts_dir),
-        "rows_per_mart": MetadataValue.json(rows),
+        "rows_per_mart": MetadataValue.json({mart: e["rows"] for mart, e in exported.items()}),
+        "reporting_years_written": MetadataValue.json({m: e["years_written"] for m, e in exported.items() if e["years_written"]}),
+        "reporting_years_kept": MetadataValue.json({m: e["years_kept"] for m, e in exported.items() if e["years_kept"]}),
     })

@@ -6,6 +6,7 @@ until the new one is complete, then the two are swapped.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import uuid
@@ -13,6 +14,8 @@ from pathlib import Path
 
 import duckdb
 import polars as pl  # noqa: F401  (the type read_spark_table returns)
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 MARTS_SCHEMA = "marts"
 
@@ -24,24 +27,96 @@ def list_marts(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [r[0] for r in rows]
 
 
-def export_mart(con: duckdb.DuckDBPyConnection, mart: str, marts_dir: Path) -> int:
-    """Write one mart (partitioned by reporting_year when it has that column); return its row count."""
-    columns = [r[0] for r in con.execute(
-        "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
-        [MARTS_SCHEMA, mart]).fetchall()]
+# Each partition file of a mart carries its fingerprint in its Parquet metadata, so a month close
+# rewrites only the reporting years whose rows changed (a month of 2024 left the ledger's hundred million
+# rows of 2023 unchanged, yet rewrote them: docs/benchmarks.md). In the file itself, not beside it: the
+# fingerprint cannot drift from the rows it describes, and a mart folder holds only Parquet (polars
+# refuses a folder with other files in it).
+FINGERPRINT_KEY = "carbonledger_fingerprint"
+# Part of every fingerprint: a change to how marts are written rewrites them all.
+EXPORT_FORMAT = "parquet zstd, part_0.parquet per reporting_year=<year> folder, the year in the folder name only"
+NULL_YEAR = "__HIVE_DEFAULT_PARTITION__"  # Hive's name for a null partition value (DuckDB and Spark read it as null)
+PART_FILE = "part_0.parquet"
+
+
+def _mart_schema(con: duckdb.DuckDBPyConnection, mart: str) -> list[list[str]]:
+    return [[name, dtype] for name, dtype in con.execute(
+        "select column_name, data_type from information_schema.columns where table_schema = ? and table_name = ? "
+        "order by ordinal_position", [MARTS_SCHEMA, mart]).fetchall()]
+
+
+def partition_fingerprints(con: duckdb.DuckDBPyConnection, mart: str) -> dict[str, dict]:
+    """Per reporting year (as its folder names it): the mart's columns, the year's row count and the sum
+    of its rows' hashes.
+
+    A mart is a set of rows, so equal counts and sums mean an unchanged partition (a changed one has the
+    same sum only by a 64-bit hash collision). One scan of the mart, far cheaper than writing it."""
+    schema = _mart_schema(con, mart)
+    columns = ", ".join('"' + name.replace('"', '""') + '"' for name, _ in schema)
+    rows = con.execute(
+        f"select coalesce(cast(reporting_year as varchar), '{NULL_YEAR}'), count(*), "
+        f"cast(coalesce(sum(hash({columns})), 0) as varchar) from {MARTS_SCHEMA}.\"{mart}\" group by all"
+    ).fetchall()
+    return {year: {"format": EXPORT_FORMAT, "schema": schema, "rows": count, "hash_sum": hashes}
+            for year, count, hashes in rows}
+
+
+def _written_fingerprint(partition: Path) -> dict | None:
+    """The fingerprint the export wrote into a partition's file (None: no such file, or none in it)."""
+    try:
+        metadata = pq.read_metadata(partition / PART_FILE).metadata or {}
+        return json.loads(metadata[FINGERPRINT_KEY.encode()])
+    except (OSError, KeyError, ValueError, pa.ArrowException):
+        return None
+
+
+def _write_partition(con: duckdb.DuckDBPyConnection, mart: str, year: str, fingerprint: dict, folder: Path) -> None:
+    folder.mkdir()
+    where = "reporting_year is null" if year == NULL_YEAR else f"cast(reporting_year as varchar) = '{year}'"
+    stamp = json.dumps(fingerprint, sort_keys=True).replace("'", "''")
+    con.execute(
+        f"copy (select * exclude (reporting_year) from {MARTS_SCHEMA}.\"{mart}\" where {where}) to "
+        f"'{folder / PART_FILE}' (format parquet, compression zstd, kv_metadata {{{FINGERPRINT_KEY}: '{stamp}'}})"
+    )
+
+
+def _link(source: Path, target: Path) -> None:
+    """Hard-link an unchanged file from the previous export (a copy on another file system)."""
+    target.parent.mkdir()
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+def export_mart(con: duckdb.DuckDBPyConnection, mart: str, marts_dir: Path, previous_dir: Path | None = None) -> dict:
+    """Write one mart (a folder per reporting_year when it has that column); return its row count and the
+    reporting years written and kept.
+
+    `previous_dir` holds the last published export (data/marts): a reporting year whose fingerprint is
+    the one its file there carries is linked from there instead of written again."""
+    schema = _mart_schema(con, mart)
     target = marts_dir / mart
     staging = marts_dir / f".{mart}.{uuid.uuid4().hex}.tmp"
     staging.mkdir(parents=True)
-    rows = con.execute(f'select count(*) from {MARTS_SCHEMA}."{mart}"').fetchone()[0]
-    if "reporting_year" in columns and rows:
-        con.execute(
-            f"copy (select * from {MARTS_SCHEMA}.\"{mart}\") to '{staging}' "
-            "(format parquet, compression zstd, partition_by (reporting_year), filename_pattern 'part_{i}')"
-        )
-    else:
-        con.execute(f"copy (select * from {MARTS_SCHEMA}.\"{mart}\") to '{staging / 'part_0.parquet'}' (format parquet, compression zstd)")
+    fingerprints = partition_fingerprints(con, mart) if "reporting_year" in [name for name, _ in schema] else {}
+    written, kept = [], []
+    if fingerprints:
+        previous = (previous_dir or marts_dir) / mart
+        for year, fingerprint in sorted(fingerprints.items()):
+            folder = f"reporting_year={year}"
+            if _written_fingerprint(previous / folder) == fingerprint:
+                _link(previous / folder / PART_FILE, staging / folder / PART_FILE)
+                kept.append(year)
+            else:
+                _write_partition(con, mart, year, fingerprint, staging / folder)
+                written.append(year)
+        rows = sum(f["rows"] for f in fingerprints.values())
+    else:  # no reporting year, or no rows: one file (an empty mart's file still carries its columns)
+        rows = con.execute(f'select count(*) from {MARTS_SCHEMA}."{mart}"').fetchone()[0]
+        con.execute(f"copy (select * from {MARTS_SCHEMA}.\"{mart}\") to '{staging / PART_FILE}' (format parquet, compression zstd)")
     _swap_into_place(staging, target)
-    return rows
+    return {"rows": rows, "years_written": written, "years_kept": kept}
 
 
 def _swap_into_place(staging: Path, target: Path) -> None:
@@ -62,11 +137,12 @@ def export_config() -> dict[str, str]:
             "preserve_insertion_order": "false"}
 
 
-def export_all(warehouse: Path, marts_dir: Path) -> dict[str, int]:
-    """Export every mart of the warehouse (opened read-only); return rows per mart."""
+def export_all(warehouse: Path, marts_dir: Path, previous_dir: Path | None = None) -> dict[str, dict]:
+    """Export every mart of the warehouse (opened read-only); per mart, its rows and the reporting years
+    written and kept (see export_mart)."""
     marts_dir.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(warehouse), read_only=True, config=export_config()) as con:
-        return {mart: export_mart(con, mart, marts_dir) for mart in list_marts(con)}
+        return {mart: export_mart(con, mart, marts_dir, previous_dir) for mart in list_marts(con)}
 
 
 # --- the Spark engine ------------------------------------------------------------------------------
