@@ -108,7 +108,7 @@ def _with_warehouse_detail(context: AssetExecutionContext, held: list, invocatio
     if not held or warehouse_lock.engine != "duckdb" or not path.exists():
         yield from held
         return
-    nodes = dbt_project_manifest_nodes()
+    nodes = _manifest_nodes(context, invocation)
     compiled = {}
     try:
         for result in invocation.get_artifact("run_results.json").get("results", []):
@@ -148,7 +148,12 @@ def _with_warehouse_detail(context: AssetExecutionContext, held: list, invocatio
         con.close()  # dbt's next step needs the file to itself
 
 
-def dbt_project_manifest_nodes() -> dict:
-    import json
-
-    return json.loads(dbt_project.manifest_path.read_text(encoding="utf-8")).get("nodes", {})
+def _manifest_nodes(context: AssetExecutionContext, invocation) -> dict:
+    """The nodes of the manifest this dbt invocation wrote in its own target folder. Not the project's
+    target/manifest.json: another run's parse may be rewriting that file (two runs at once read it
+    half-written: a JSONDecodeError that failed the step)."""
+    try:
+        return invocation.get_artifact("manifest.json").get("nodes", {})
+    except Exception as exc:  # metadata never fails the step
+        context.log.warning(f"no manifest for row counts and previews: {exc}")
+        return {}
