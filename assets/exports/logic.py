@@ -17,6 +17,8 @@ import polars as pl  # noqa: F401  (the type read_spark_table returns)
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pipelines.warehouse_lock import swap_folder_into_place
+
 MARTS_SCHEMA = "marts"
 
 
@@ -45,13 +47,12 @@ def _mart_schema(con: duckdb.DuckDBPyConnection, mart: str) -> list[list[str]]:
         "order by ordinal_position", [MARTS_SCHEMA, mart]).fetchall()]
 
 
-def partition_fingerprints(con: duckdb.DuckDBPyConnection, mart: str) -> dict[str, dict]:
+def partition_fingerprints(con: duckdb.DuckDBPyConnection, mart: str, schema: list[list[str]]) -> dict[str, dict]:
     """Per reporting year (as its folder names it): the mart's columns, the year's row count and the sum
     of its rows' hashes.
 
     A mart is a set of rows, so equal counts and sums mean an unchanged partition (a changed one has the
     same sum only by a 64-bit hash collision). One scan of the mart, far cheaper than writing it."""
-    schema = _mart_schema(con, mart)
     columns = ", ".join('"' + name.replace('"', '""') + '"' for name, _ in schema)
     rows = con.execute(
         f"select coalesce(cast(reporting_year as varchar), '{NULL_YEAR}'), count(*), "
@@ -99,7 +100,7 @@ def export_mart(con: duckdb.DuckDBPyConnection, mart: str, marts_dir: Path, prev
     target = marts_dir / mart
     staging = marts_dir / f".{mart}.{uuid.uuid4().hex}.tmp"
     staging.mkdir(parents=True)
-    fingerprints = partition_fingerprints(con, mart) if "reporting_year" in [name for name, _ in schema] else {}
+    fingerprints = partition_fingerprints(con, mart, schema) if "reporting_year" in [name for name, _ in schema] else {}
     written, kept = [], []
     if fingerprints:
         previous = (previous_dir or marts_dir) / mart
@@ -115,17 +116,8 @@ def export_mart(con: duckdb.DuckDBPyConnection, mart: str, marts_dir: Path, prev
     else:  # no reporting year, or no rows: one file (an empty mart's file still carries its columns)
         rows = con.execute(f'select count(*) from {MARTS_SCHEMA}."{mart}"').fetchone()[0]
         con.execute(f"copy (select * from {MARTS_SCHEMA}.\"{mart}\") to '{staging / PART_FILE}' (format parquet, compression zstd)")
-    _swap_into_place(staging, target)
+    swap_folder_into_place(staging, target)
     return {"rows": rows, "years_written": written, "years_kept": kept}
-
-
-def _swap_into_place(staging: Path, target: Path) -> None:
-    """Replace `target` by `staging` with renames only (the old folder is removed last)."""
-    old = target.with_name(f".{target.name}.{uuid.uuid4().hex}.old")
-    if target.exists():
-        os.replace(target, old)
-    os.replace(staging, target)
-    shutil.rmtree(old, ignore_errors=True)
 
 
 def export_config() -> dict[str, str]:
