@@ -90,6 +90,26 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- The reporting years of the months account_run_window rebuilds, for a model summed per year: from the
+    run's first month's year onwards, plus every year computed under another policy. -#}
+{% macro account_run_years(year_column='reporting_year') -%}
+    {%- if is_incremental() -%}
+    {%- set years = policy_changed_years('cast(reporting_year as ' ~ dbt.type_string() ~ ')') -%}
+    (
+        {{ year_column }} >= {{ var("start_month")[:4] | int }}
+        {%- if years %} or {{ year_column }} in ({{ years | join(', ') }}){% endif %}
+    )
+    {%- else -%}
+    1 = 1
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro account_delete_run_years() -%}
+    {%- if is_incremental() and target.type != 'spark' -%}
+    delete from {{ this }} where {{ account_run_years() }}
+    {%- endif -%}
+{%- endmacro %}
+
 {#- One row per integer start..end (inclusive) of each input row: a select-list expression. -#}
 {% macro account_integer_series(start_expr, end_expr) %}
     {{ return(adapter.dispatch('account_integer_series', 'carbonledger')(start_expr, end_expr)) }}

@@ -15,6 +15,19 @@
     {{ return({'incremental_strategy': 'insert_overwrite', 'partition_by': ['activity_month'], 'file_format': 'parquet'}) }}
 {% endmacro %}
 
+{#- The same by reporting year, for a model summed per year (int_account_ledger_summed_by_year). -#}
+{% macro yearly_incremental_config() %}
+    {{ return(adapter.dispatch('yearly_incremental_config', 'carbonledger')()) }}
+{% endmacro %}
+
+{% macro default__yearly_incremental_config() %}
+    {{ return({'incremental_strategy': 'delete+insert', 'unique_key': 'reporting_year'}) }}
+{% endmacro %}
+
+{% macro spark__yearly_incremental_config() %}
+    {{ return({'incremental_strategy': 'insert_overwrite', 'partition_by': ['reporting_year'], 'file_format': 'parquet'}) }}
+{% endmacro %}
+
 {% macro current_policy_sha256() -%}
     (select max(policy_sha256) from {{ ref('stg_policy_settings') }})
 {%- endmacro %}
@@ -23,13 +36,14 @@
   The years of {{ this }} computed under another policy, as a list of 'YYYY' read when the model is
   compiled. Read then, before the pre-hook deletes their rows: a subquery in the model's SQL would run
   after that delete, find none, and the years would be lost instead of rebuilt. A constant list also
-  lets the month filter reach the Parquet scan.
+  lets the month filter reach the Parquet scan. year_expression: the year of a row, for a model without
+  activity_month.
 -#}
-{% macro policy_changed_years() %}
+{% macro policy_changed_years(year_expression='substr(activity_month, 1, 4)') %}
     {%- if not execute or not is_incremental() -%}{{ return([]) }}{%- endif -%}
-    {%- set rows = run_query("select distinct substr(activity_month, 1, 4) from " ~ this
+    {%- set rows = run_query("select distinct " ~ year_expression ~ " from " ~ this
                               ~ " where policy_sha256 <> " ~ current_policy_sha256() ~ " order by 1") -%}
-    {{ return(rows.columns[0].values() | list) }}
+    {{ return(rows.columns[0].values() | map('string') | list) }}
 {% endmacro %}
 
 {#- ` or <month_column> in one of those years`, or nothing when there are none. `years`: a list read

@@ -251,10 +251,43 @@ def test_a_month_rerun_incrementally_gives_the_same_ledger(warehouse, tmp_path):
     shutil.copytree(warehouse.data_dir, data, ignore=shutil.ignore_patterns("dbt_target"))
     again = BuiltWarehouse(data_dir=data, dbt_output="")
     before = again.query("select * from marts.fct_account_ledger order by entry_id")
+    sums = {"marts.rpt_account_balances": "account_id, scenario", "marts.rpt_group_carbon_account": "reporting_year, scenario"}
+    sums_before = {table: again.query(f"select * from {table} order by {key}") for table, key in sums.items()}
+    years_before = again.scalar("select count(*) from intermediate.int_account_ledger_summed_by_year")
     dbt(["build", "--quiet", "--select", "tag:monthly+", "--vars", '{"start_month": "2023-06", "end_month": "2023-06"}'],
         data)
     after = again.query("select * from marts.fct_account_ledger order by entry_id")
     assert after == before
+    # Balances and the group account add up the by-year sums, of which the run rebuilt 2023 only: the same
+    # figures (sums of the same entries, perhaps in another order: equal to 1e-9).
+    assert again.scalar("select count(*) from intermediate.int_account_ledger_summed_by_year") == years_before
+    for table, key in sums.items():
+        rows = again.query(f"select * from {table} order by {key}")
+        assert len(rows) == len(sums_before[table]) > 0, table
+        for row, expected_row in zip(rows, sums_before[table]):
+            assert row.keys() == expected_row.keys()
+            for column, value in expected_row.items():
+                if isinstance(value, float):
+                    assert row[column] == pytest.approx(value, rel=1e-9, abs=1e-9), (table, column)
+                else:
+                    assert row[column] == value, (table, column)
+
+
+def test_the_ledger_data_tests_check_the_months_the_run_built(warehouse, tmp_path):
+    """A month close tests the months it rebuilt, not the whole history again (data_tests_from_month;
+    macros/generic_tests/months_built_this_run.sql): a repeated entry id in 2023-06 fails the ledger's
+    unique test when June is among the months tested, and is outside a run that begins in July."""
+    data = tmp_path / "data"
+    shutil.copytree(warehouse.data_dir, data, ignore=shutil.ignore_patterns("dbt_target"))
+    with duckdb.connect(str(data / "warehouse.duckdb")) as con:
+        repeated = con.execute("insert into marts.fct_account_ledger select * from marts.fct_account_ledger "
+                               "where activity_month = '2023-06' and entry_type = 'credit' limit 1").fetchone()[0]
+    assert repeated == 1
+    select = ["test", "--select", "unique_fct_account_ledger_entry_id"]
+    assert dbt([*select, "--vars", '{"data_tests_from_month": "2023-07"}'], data, check=False).returncode == 0
+    failed = dbt([*select, "--vars", '{"data_tests_from_month": "2023-06"}'], data, check=False)
+    assert failed.returncode == 1 and "Got 1 result" in failed.stdout, failed.stdout[-2000:]
+    assert dbt(select, data, check=False).returncode == 1  # no var (dbt by hand): every month
 
 
 # A slice's accounts, picked from the behaviour events before they are prepared (account_prepared_events).

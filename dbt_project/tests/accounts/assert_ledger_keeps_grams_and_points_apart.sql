@@ -1,13 +1,14 @@
 {#-
   Invariant of the points rule: points-only behaviours, redemptions and expiries never carry grams;
   transfers never carry points; reversals undo exactly one credit; nothing already in the inventory
-  is ever transferred to an exchange.
+  is ever transferred to an exchange. Checked on the months this run built (months_built_this_run).
 -#}
 {{ config(meta={'dagster': {'ref': {'name': 'fct_account_ledger'}}}) }}
 
 with ledger as (
 
     select * from {{ ref('fct_account_ledger') }}
+    where {{ months_built_this_run() }}
 
 ),
 

@@ -203,16 +203,47 @@ point_debits as (
 
 ),
 
+{%- set expiry_month_of_credit = account_month_of_number(account_month_number('credit_month') ~ ' + account_settings.points_expiry_months + 1') %}
+
+{#- The run books the expiries falling due in its window only, so only the accounts with a lot due then
+    need their lots: each of them all its lots (an expiry depends on every earlier lot and debit of the
+    account). The months due are found among the claims' few distinct months, then their accounts: a month
+    close then reads two columns of the claims instead of totalling every account's lots. -#}
+credit_months_due as (
+
+    select months.credit_month
+    from (select distinct activity_month as credit_month from {{ claims }}) as months
+    cross join account_settings
+    cross join horizon
+    where account_settings.points_expiry_months > 0
+        and {{ expiry_month_of_credit }} <= horizon.last_month
+        and {{ account_run_window(expiry_month_of_credit) }}
+
+),
+
+accounts_with_lot_due as (
+
+    select distinct claims.account_id, claims.scenario
+    from {{ claims }} as claims
+    inner join credit_months_due
+        on claims.activity_month = credit_months_due.credit_month
+    where {{ credited }} and claims.points > 0
+
+),
+
 lots as (
 
     select
-        account_id,
-        scenario,
-        activity_month as credit_month,
-        sum(points) as lot_points
-    from {{ claims }}
-    where {{ credited }} and points > 0
-    group by account_id, scenario, activity_month
+        claims.account_id,
+        claims.scenario,
+        claims.activity_month as credit_month,
+        sum(claims.points) as lot_points
+    from {{ claims }} as claims
+    inner join accounts_with_lot_due
+        on claims.account_id = accounts_with_lot_due.account_id
+        and claims.scenario = accounts_with_lot_due.scenario
+    where {{ credited }} and claims.points > 0
+    group by claims.account_id, claims.scenario, claims.activity_month
 
 ),
 

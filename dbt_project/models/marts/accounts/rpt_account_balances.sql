@@ -5,9 +5,10 @@
   + reversed + expired (a data test checks both against the ledger).
   g_co2e_avoided_total is what the account still holds: avoided grams not yet transferred to an exchange.
 -#}
-with ledger as (
+with months as (
 
-    select * from {{ ref('fct_account_ledger') }}
+    {#- The ledger summed per account and year (int_account_ledger_summed_by_year): the same sums. -#}
+    select * from {{ ref('int_account_ledger_summed_by_year') }}
 
 ),
 
@@ -18,19 +19,18 @@ totals as (
         scenario,
         sum(g_co2e_avoided) as g_co2e_avoided_total,
         sum(points) as points_balance,
-        sum(case when entry_type = 'credit' then g_co2e_avoided else 0 end) as g_co2e_credited,
-        sum(case when entry_type = 'reversal' then g_co2e_avoided else 0 end) as g_co2e_reversed,
-        sum(case when entry_type = 'transfer' then g_co2e_avoided else 0 end) as g_co2e_transferred,
-        sum(case when entry_type = 'credit' then points else 0 end) as points_credited,
-        sum(case when entry_type = 'redemption' then points else 0 end) as points_redeemed,
-        sum(case when entry_type = 'reversal' then points else 0 end) as points_reversed,
-        sum(case when entry_type = 'expiry' then points else 0 end) as points_expired,
-        sum(case when entry_type in ('credit', 'reversal') then g_co2e_already_in_inventory else 0 end)
-            as g_co2e_already_in_inventory,
-        count(*) as entries,
-        min(occurred_at) as first_entry_at,
-        max(occurred_at) as last_entry_at
-    from ledger
+        sum(g_co2e_credited) as g_co2e_credited,
+        sum(g_co2e_reversed) as g_co2e_reversed,
+        sum(g_co2e_transferred) as g_co2e_transferred,
+        sum(points_credited) as points_credited,
+        sum(points_redeemed) as points_redeemed,
+        sum(points_reversed) as points_reversed,
+        sum(points_expired) as points_expired,
+        sum(g_co2e_already_in_inventory) as g_co2e_already_in_inventory,
+        cast(sum(entries) as bigint) as entries,
+        min(first_entry_at) as first_entry_at,
+        max(last_entry_at) as last_entry_at
+    from months
     group by account_id, scenario
 
 ),

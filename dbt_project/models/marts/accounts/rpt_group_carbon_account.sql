@@ -6,9 +6,10 @@
   Avoided tonnes are a memo book: they never enter the inventory marts or the neutrality figures.
   A scenario-year with fewer earning accounts than accounts.min_group_size is suppressed (nulls).
 -#}
-with ledger as (
+with months as (
 
-    select * from {{ ref('fct_account_ledger') }}
+    {#- The ledger summed per account and year (int_account_ledger_summed_by_year): the same sums. -#}
+    select * from {{ ref('int_account_ledger_summed_by_year') }}
 
 ),
 
@@ -24,18 +25,17 @@ by_year as (
     select
         reporting_year,
         scenario,
-        count(distinct case when entry_type = 'credit' then account_id end) as accounts,
-        sum(case when entry_type in ('credit', 'reversal') then g_co2e_avoided else 0 end) / 1000000.0 as t_co2e_avoided,
-        sum(case when entry_type in ('credit', 'reversal') then g_co2e_already_in_inventory else 0 end) / 1000000.0
-            as t_co2e_already_in_inventory,
-        sum(case when entry_type = 'credit' and is_exchange_eligible then g_co2e_avoided else 0 end) / 1000000.0
-            as t_co2e_exchange_eligible,
-        sum(case when entry_type = 'transfer' then -1 * g_co2e_avoided else 0 end) / 1000000.0 as t_co2e_transferred,
-        sum(case when entry_type = 'credit' then points else 0 end) as points_issued,
-        sum(case when entry_type = 'redemption' then -1 * points else 0 end) as points_redeemed,
-        sum(case when entry_type = 'reversal' then -1 * points else 0 end) as points_reversed,
-        sum(case when entry_type = 'expiry' then -1 * points else 0 end) as points_expired
-    from ledger
+        {#- One row per account, scenario and year: an account counts once. -#}
+        count(case when credits > 0 then 1 end) as accounts,
+        sum(g_co2e_credited + g_co2e_reversed) / 1000000.0 as t_co2e_avoided,
+        sum(g_co2e_already_in_inventory) / 1000000.0 as t_co2e_already_in_inventory,
+        sum(g_co2e_exchange_eligible) / 1000000.0 as t_co2e_exchange_eligible,
+        sum(-1 * g_co2e_transferred) / 1000000.0 as t_co2e_transferred,
+        sum(points_credited) as points_issued,
+        sum(-1 * points_redeemed) as points_redeemed,
+        sum(-1 * points_reversed) as points_reversed,
+        sum(-1 * points_expired) as points_expired
+    from months
     group by reporting_year, scenario
 
 ),
