@@ -5,7 +5,7 @@
   + reversed + expired (a data test checks both against the ledger).
   g_co2e_avoided_total is what the account still holds: avoided grams not yet transferred to an exchange.
 -#}
-with months as (
+with account_years as (
 
     {#- The ledger summed per account and year (int_account_ledger_summed_by_year): the same sums. -#}
     select * from {{ ref('int_account_ledger_summed_by_year') }}
@@ -30,7 +30,7 @@ totals as (
         cast(sum(entries) as bigint) as entries,
         min(first_entry_at) as first_entry_at,
         max(last_entry_at) as last_entry_at
-    from months
+    from account_years
     group by account_id, scenario
 
 ),

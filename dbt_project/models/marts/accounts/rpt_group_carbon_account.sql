@@ -6,7 +6,7 @@
   Avoided tonnes are a memo book: they never enter the inventory marts or the neutrality figures.
   A scenario-year with fewer earning accounts than accounts.min_group_size is suppressed (nulls).
 -#}
-with months as (
+with account_years as (
 
     {#- The ledger summed per account and year (int_account_ledger_summed_by_year): the same sums. -#}
     select * from {{ ref('int_account_ledger_summed_by_year') }}
@@ -35,7 +35,7 @@ by_year as (
         sum(-1 * points_redeemed) as points_redeemed,
         sum(-1 * points_reversed) as points_reversed,
         sum(-1 * points_expired) as points_expired
-    from months
+    from account_years
     group by reporting_year, scenario
 
 ),
