@@ -38,6 +38,7 @@ from assets.ingest.logic import (
     reconcile,
     run_aggregate_checks,
     silver_for_checks,
+    silver_months_for_checks,
     silver_window,
 )
 from assets.ingest.rules import Expectation, RuleContext, Suite, load_suite, resolve
@@ -236,7 +237,8 @@ def evaluate_silver(table: LandingTable, lake: Lake, report: SilverReport, month
                                      [f"{e.describe()}: {why}" for e, why in rules.silver.skipped])
     else:
         run = gx_suites.validate_batch(frame, rules.silver, threshold=threshold, sample_rows=sample_rows,
-                                       expectations=batch_expectations(rules.silver))
+                                       expectations=batch_expectations(rules.silver),
+                                       partitions=silver_months_for_checks(lake, table, window))
     errors = run.failed_errors
     suite_check = CheckOutcome(
         silver_asset, SILVER_SUITE, passed=not errors, severity="ERROR", blocking=True,

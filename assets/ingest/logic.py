@@ -831,6 +831,16 @@ def silver_for_checks(lake: Lake, table: LandingTable, months: list[str | None])
     return frame
 
 
+def silver_months_for_checks(lake: Lake, table: LandingTable, months: list[str | None]) -> dict[str, pl.LazyFrame]:
+    """The rows of silver_for_checks again, one frame per month, for the checks that hold within a month (a
+    key unique per month: gx_suites._distinct_keys). Empty for a table with an overlap rule (its derived
+    columns need every month at once) and for a dimension."""
+    if table.overlap is not None or not table.partitioned:
+        return {}
+    frames = {m: read_silver(lake, table, [m], ordered=False) for m in months if m and m != UNKNOWN_MONTH}
+    return {m: derived_columns(frame, table) for m, frame in frames.items() if frame is not None}
+
+
 def months_not_covered(lake: Lake, table: LandingTable, months: list[str | None], check: dict) -> pl.DataFrame:
     """The suite's `every_month_covered` check: for each key (e.g. facility x energy type) with lines
     in a reporting year, the months of that year no line covers.

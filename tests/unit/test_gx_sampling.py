@@ -170,6 +170,12 @@ def test_above_the_threshold_a_key_unique_per_month_is_counted_a_month_at_a_time
     aggregate = next(o for o in run.outcomes if o.engine == "polars aggregate")
     assert run.sampled and not aggregate.success
     assert aggregate.observed == {"rows": 5, "distinct": 4}
+    # The same rows one frame per month (what the silver checks pass): the same count, without the month filter.
+    months = {m: data.filter(pl.col("activity_month") == m).lazy() for m in ("2022-02", "2022-01")}
+    run = gx_suites.validate_batch(data.lazy(), Suite("silver.t", "silver", "t", (unique,)), threshold=3, sample_rows=2,
+                                   partitions=months)
+    aggregate = next(o for o in run.outcomes if o.engine == "polars aggregate")
+    assert not aggregate.success and aggregate.observed == {"rows": 5, "distinct": 4}
     fixed = data.with_columns(pl.when(pl.col("source_row") == 5).then(pl.lit("E5")).otherwise(pl.col("event_id")).alias("event_id"))
     run = gx_suites.validate_batch(fixed.lazy(), Suite("silver.t", "silver", "t", (unique,)), threshold=3, sample_rows=2)
     aggregate = next(o for o in run.outcomes if o.engine == "polars aggregate")
@@ -196,3 +202,26 @@ def test_a_few_kept_rows_no_longer_hold_the_strings_of_every_row():
     assert bytes_held(compacted) < 4 * (16 + 46) + 64  # + the validity bitmap and alignment
     assert compacted.get_column("s").to_list() == [
         "x" * 40 + "0", None, "x" * 40 + "50000", "x" * 40 + "100000", "x" * 40 + "150000"]
+
+
+def test_the_silver_checks_read_a_partitioned_table_a_month_at_a_time(tmp_path):
+    """silver_months_for_checks: the rows silver_for_checks reads, one frame per month (two parts in
+    January, one in February); none for a table with an overlap rule or a dimension."""
+    from assets.ingest.lake import Lake, write_part
+    from assets.ingest.logic import silver_for_checks, silver_months_for_checks, table_by_name
+
+    lake = Lake(tmp_path / "lake")
+    parts = {("2022-01", "a"): ["E1", "E2"], ("2022-01", "b"): ["E3"], ("2022-02", "a"): ["E1"]}
+    for (month, part), ids in parts.items():
+        frame = pl.DataFrame({"event_id": ids, "source_file": f"{part}.csv", "source_row": range(2, 2 + len(ids))})
+        write_part(frame, lake.part_path("silver", "behaviour", part, month))
+    behaviour = table_by_name("behaviour")
+    months = silver_months_for_checks(lake, behaviour, ["2022-01", "2022-02", "2022-03"])
+    assert sorted(months) == ["2022-01", "2022-02"]
+    per_month = {m: sorted(f.collect()["event_id"].to_list()) for m, f in months.items()}
+    assert per_month == {"2022-01": ["E1", "E2", "E3"], "2022-02": ["E1"]}
+    whole = silver_for_checks(lake, behaviour, ["2022-01", "2022-02"]).collect()
+    assert sorted(zip(whole["activity_month"], whole["event_id"])) == sorted(
+        (m, e) for m, f in months.items() for e in f.collect()["event_id"])
+    assert silver_months_for_checks(lake, table_by_name("energy"), ["2022-01"]) == {}
+    assert silver_months_for_checks(lake, table_by_name("employees"), [None]) == {}
