@@ -290,6 +290,32 @@ def test_the_ledger_data_tests_check_the_months_the_run_built(warehouse, tmp_pat
     assert dbt(select, data, check=False).returncode == 1  # no var (dbt by hand): every month
 
 
+def test_balances_are_tied_to_the_ledger_through_the_by_year_sums(warehouse, tmp_path):
+    """Balances are checked against the by-year sums, and the by-year sums against the ledger's entries for
+    the years the run built (years_built_this_run): one gram more in a 2023 by-year row fails the second
+    check when 2023 is tested and not in a run that begins in 2024; one point more in a balance fails the first."""
+    data = tmp_path / "data"
+    shutil.copytree(warehouse.data_dir, data, ignore=shutil.ignore_patterns("dbt_target"))
+    with duckdb.connect(str(data / "warehouse.duckdb")) as con:
+        account, scenario = con.execute(
+            "select account_id, scenario from intermediate.int_account_ledger_summed_by_year "
+            "where reporting_year = 2023 and credits > 0 order by account_id, scenario limit 1").fetchone()
+        changed = con.execute(
+            "update intermediate.int_account_ledger_summed_by_year set g_co2e_avoided = g_co2e_avoided + 1, "
+            "g_co2e_credited = g_co2e_credited + 1 where account_id = ? and scenario = ? and reporting_year = 2023",
+            [account, scenario]).fetchone()[0]
+        assert changed == 1
+    by_year = ["test", "--select", "assert_ledger_summed_by_year_equals_ledger"]
+    assert dbt([*by_year, "--vars", '{"data_tests_from_month": "2024-01"}'], data, check=False).returncode == 0
+    failed = dbt([*by_year, "--vars", '{"data_tests_from_month": "2023-05"}'], data, check=False)
+    assert failed.returncode == 1 and "Got 1 result" in failed.stdout, failed.stdout[-2000:]
+    assert dbt(by_year, data, check=False).returncode == 1  # no var: every year
+    # The balance still holds the ledger's sum, so it now differs from the (altered) by-year sums.
+    balances = ["test", "--select", "assert_account_balances_equal_sum_of_entries"]
+    failed = dbt(balances, data, check=False)
+    assert failed.returncode == 1 and "Got 1 result" in failed.stdout, failed.stdout[-2000:]
+
+
 # A slice's accounts, picked from the behaviour events before they are prepared (account_prepared_events).
 SLICE_FILTER = 'select * from "warehouse"."staging"."stg_behaviour"\n    where hash(account_id) % '
 

@@ -36,3 +36,8 @@
 {% macro months_built_this_run(month_column='activity_month') -%}
     {{ month_column }} >= '{{ var("data_tests_from_month", "1900-01") }}'
 {%- endmacro %}
+
+{#- The same for a table by reporting year: the years of those months (every year when the var is unset). -#}
+{% macro years_built_this_run(year_column='reporting_year') -%}
+    {{ year_column }} >= {{ var("data_tests_from_month", "1900-01")[:4] | int }}
+{%- endmacro %}
