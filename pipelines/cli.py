@@ -233,7 +233,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         print(f"carbonledger report: {exc}", file=sys.stderr)
         return 2
     print(f"Reports for {args.year} in {out.directory}:")
-    print(f"  TCFD / IFRS S2 report: {out.files['html'].name}, {out.files['pdf'].name} ({out.pages} pages)")
+    print(f"  TCFD / IFRS S2 report: {out.files['html'].name}, {out.files['pdf'].name} ({out.pages} pages"
+          f"{'; its content unchanged: kept as it was' if out.kept else ''})")
     print(f"  workbook: {out.files['xlsx'].name} ({len(out.sheets)} sheets)")
     for f in out.filings:
         where = f"filings/{f.filing_id}/ ({f.t_co2e:.6f} t CO2e, {f.accounts} accounts)" if f.path else "no package"

@@ -42,7 +42,10 @@ def tcfd_report(context: AssetExecutionContext, carbonledger: CarbonLedgerResour
     for year in reporting_years(warehouse):
         out = build_tcfd(warehouse, year, settings.reports_dir)
         outputs[str(year)] = {"html": str(out.files["html"]), "pdf": str(out.files["pdf"]), "pages": out.pages,
-                              "html_sha256": out.sha256["html"], "pdf_sha256": out.sha256["pdf"]}
+                              "html_sha256": out.sha256["html"], "pdf_sha256": out.sha256["pdf"],
+                            "printed": not out.kept}
+        if out.kept:
+            context.log.info(f"tcfd report {year}: its content is unchanged, the report already there is kept")
         for message in out.refusals:
             context.log.error(message)
     metadata = {"reports": MetadataValue.json(outputs)}

@@ -31,15 +31,19 @@ def _style(ax) -> None:
     ax.set_axisbelow(True)
 
 
-def _svg(fig) -> str:
+def _svg(fig, name: str) -> str:
+    """The figure as inline SVG, the same text for the same figure: no date in its metadata, and element ids
+    salted with the chart's name (not at random), so a report's content can be compared between runs
+    (assets/reports/outputs.py) and two charts of one page never share an id."""
     import matplotlib
 
     from matplotlib.backends.backend_svg import FigureCanvasSVG
 
     FigureCanvasSVG(fig)
     buffer = io.StringIO()
-    with matplotlib.rc_context({"svg.fonttype": "none", "font.family": FONT_FAMILY}):
-        fig.savefig(buffer, format="svg", bbox_inches="tight")
+    with matplotlib.rc_context({"svg.fonttype": "none", "font.family": FONT_FAMILY,
+                                "svg.hashsalt": f"carbonledger-{name}"}):
+        fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     text = buffer.getvalue()
     return text[text.index("<svg"):]  # drop the XML prolog and DOCTYPE: the SVG is inlined in HTML
 
@@ -73,7 +77,7 @@ def history_chart(history: list[dict]) -> str:
         _thousands(ax)
         _style(ax)
         ax.legend(fontsize=7, frameon=False, ncol=4, loc="upper center", bbox_to_anchor=(0.5, -0.12))
-        return _svg(fig)
+        return _svg(fig, "history")
 
 
 def scope3_chart(screening: list[dict]) -> str:
@@ -98,7 +102,7 @@ def scope3_chart(screening: list[dict]) -> str:
         ax.xaxis.grid(True, color=PALETTE["grid"], linewidth=0.6)
         for i, v in enumerate(values):
             ax.text(v, i, f" {v:,.1f}", va="center", fontsize=7, color=PALETTE["text"])
-        return _svg(fig)
+        return _svg(fig, "scope3")
 
 
 def neutrality_chart(progress: list[dict], neutrality_year: int | None) -> str:
@@ -133,7 +137,7 @@ def neutrality_chart(progress: list[dict], neutrality_year: int | None) -> str:
         _thousands(ax)
         _style(ax)
         ax.legend(fontsize=7, frameon=False, ncol=2, loc="upper center", bbox_to_anchor=(0.5, -0.12))
-        return _svg(fig)
+        return _svg(fig, "neutrality")
 
 
 def pue_chart(datacenters: list[dict]) -> str:
@@ -156,4 +160,4 @@ def pue_chart(datacenters: list[dict]) -> str:
                              + [1.5]) * 1.1)
         _style(ax)
         ax.legend(fontsize=7, frameon=False, ncol=2)
-        return _svg(fig)
+        return _svg(fig, "pue")

@@ -81,6 +81,30 @@ def test_report_command_writes_every_output(inventory_report):
         assert digest in inventory_report["result"].stdout
 
 
+def test_a_report_whose_content_is_unchanged_is_kept_and_a_changed_one_printed(inventory_report, tmp_path):
+    """The PDF is printed again only when what the report shows changed (assets/reports/outputs.py)."""
+    import duckdb
+
+    data = tmp_path / "data"
+    shutil.copytree(inventory_report["warehouse"].data_dir, data)
+    policy = INVENTORY / "policy_operational.yml"
+    pdf = data / "reports" / "2022" / "tcfd_report_2022.pdf"
+    before = (pdf.read_bytes(), pdf.stat().st_mtime_ns)
+    again = run_report(data, policy, 2022)
+    assert "its content unchanged: kept as it was" in again.stdout, again.stdout + again.stderr
+    assert (pdf.read_bytes(), pdf.stat().st_mtime_ns) == before
+    with duckdb.connect(str(data / "warehouse.duckdb")) as con:
+        changed = con.execute("update marts.rpt_ghg_inventory_annual set t_co2e = t_co2e + 1 "
+                              "where reporting_year = 2022 and is_group_total and scope = 1").fetchone()[0]
+    assert changed == 1
+    changed_run = run_report(data, policy, 2022)
+    assert "kept as it was" not in changed_run.stdout, changed_run.stdout
+    assert pdf.read_bytes() != before[0]
+    parsed = ReportFigures()
+    parsed.feed((data / "reports" / "2022" / "tcfd_report_2022.html").read_text(encoding="utf-8"))
+    assert float(parsed.figures["scope1_t_co2e"][0]) == _approx(21.835 + 1)  # expected.yaml's Scope 1, plus 1 t
+
+
 def test_twice_retired_serials_are_refused_with_a_clear_message(inventory_report):
     result = inventory_report["result"]
     assert result.returncode == 1, result.stderr
