@@ -4,6 +4,7 @@
   The entries are summed from int_account_ledger_summed_by_year (one row per account and year), which
   assert_ledger_summed_by_year_equals_ledger ties to the ledger's entries for every year a run builds:
   reading the whole ledger again took 18 s of a month close at the group's scale (docs/benchmarks.md).
+  The sums are read through built_relation so this runs once, with the balances, in the annual step.
 -#}
 {{ config(meta={'dagster': {'ref': {'name': 'rpt_account_balances'}}}) }}
 
@@ -16,7 +17,7 @@ with balances as (
 ledger_sums as (
 
     select account_id, scenario, sum(g_co2e_avoided) as g_co2e, sum(points) as points
-    from {{ ref('int_account_ledger_summed_by_year') }}
+    from {{ built_relation('int_account_ledger_summed_by_year') }}
     group by account_id, scenario
 
 ),
