@@ -23,7 +23,7 @@ from dagster_dbt import DbtCliResource
 from assets.ingest.lake import Lake
 from pipelines.policy import LoadedPolicy, load_policy
 from pipelines.project import dbt_project
-from pipelines.warehouse_lock import WAREHOUSE_FILE, WAREHOUSE_FILE_ENV, WorkingCopy, warehouse_lock
+from pipelines.warehouse_lock import WAREHOUSE_FILE, WAREHOUSE_FILE_ENV, WorkingCopy, wait_for_copy, warehouse_lock
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -51,6 +51,8 @@ class Settings:
 
             return spark_views_warehouse(self.data_dir)
         override = os.environ.get(WAREHOUSE_FILE_ENV)
+        if override:
+            wait_for_copy(Path(override))  # a working copy still being made (pipelines/warehouse_lock.py)
         return Path(override) if override else self.data_dir / WAREHOUSE_FILE
 
     @property
@@ -126,12 +128,22 @@ class WarehouseLockResource(ConfigurableResource):
             from assets.exports.logic import spark_views_warehouse
 
             return spark_views_warehouse(Path(self.data_dir or Path(self.lock_path).parent))
+        if working:
+            wait_for_copy(working.building)  # made while the first steps run (pipelines/warehouse_lock.py)
         return working.building if working else Path(self.data_dir or Path(self.lock_path).parent) / WAREHOUSE_FILE
+
+    def wait_for_working_copy(self) -> None:
+        """Return once the run's working copy is made (dbt steps call it before dbt opens the copy)."""
+        working = self._working
+        if working:
+            wait_for_copy(working.building)
 
     @property
     def marts_dir(self) -> Path:
         """Where this run's export step writes mart folders (staged until the run succeeds)."""
         working = self._working
+        if working:
+            wait_for_copy(working.building)
         return working.staged_marts_dir if working else Path(self.data_dir or Path(self.lock_path).parent) / "marts"
 
     @contextmanager
@@ -143,10 +155,9 @@ class WarehouseLockResource(ConfigurableResource):
                 yield self
                 return
             working = WorkingCopy(Path(self.data_dir or Path(self.lock_path).parent))
-            prepared = working.prepare(self.wait_seconds, previous_run)
+            pending = working.start_copy(self.wait_seconds, previous_run)
             if log:
-                log.info(f"warehouse working copy {working.building} ({prepared.method}, "
-                         f"{prepared.copied_bytes / 1e6:,.1f} MB in {prepared.seconds:.2f} s)")
+                log.info(f"warehouse working copy {working.building}: being made while the first steps run")
             saved = os.environ.get(WAREHOUSE_FILE_ENV)
             os.environ[WAREHOUSE_FILE_ENV] = str(working.building)
             self._working = working
@@ -158,6 +169,12 @@ class WarehouseLockResource(ConfigurableResource):
                     os.environ.pop(WAREHOUSE_FILE_ENV, None)
                 else:
                     os.environ[WAREHOUSE_FILE_ENV] = saved
+                # Never release the lock (or publish) while the copy thread still writes.
+                prepared = pending.wait()
+                if log:
+                    log.info(f"warehouse working copy {working.building} ({prepared.method}, "
+                             f"{prepared.copied_bytes / 1e6:,.1f} MB in {prepared.seconds:.2f} s; "
+                             f"the steps waited {pending.waited_seconds:.2f} s for it)")
             # Reached only when the steps ended without an exception reaching the resource (a
             # termination or an interrupt does reach it, and skips the swap).
             failed = run_has_failed(context)

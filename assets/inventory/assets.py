@@ -89,6 +89,7 @@ def _build(context: AssetExecutionContext, dbt: DbtCliResource, args: list[str],
            carbonledger: CarbonLedgerResource, window: tuple[str, str] | None, previews: bool = False) -> Iterator:
     common = step_metadata(carbonledger.load_policy(), window)
     common["factor_sets"] = MetadataValue.json(common["factor_sets"])
+    warehouse_lock.wait_for_working_copy()  # dbt opens the run's working copy, made while bronze and silver ran
     invocation = dbt.cli(args, context=context, raise_on_error=False)
     held: list = []
     for event in invocation.stream():

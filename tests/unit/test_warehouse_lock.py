@@ -104,3 +104,51 @@ def test_prepare_waits_for_an_orphaned_dbt_still_writing_the_copy(tmp_path):
     assert not file_is_open_for_writing(working.building)
     working.prepare(wait_seconds=0)
     assert _read(working.building) == 1
+
+
+# --- the copy is made in the background while the first steps run ------------------------------------------
+
+
+def test_a_reader_of_the_copy_waits_until_the_background_copy_is_complete(tmp_path, monkeypatch):
+    """start_copy returns at once; wait_for_copy(building) returns only after the copy thread finished
+    (a copy slowed to 0.5 s here), and the copy is then whole: the warehouse's figure reads from it."""
+    import pipelines.warehouse_lock as wl
+
+    _warehouse(tmp_path / "warehouse.duckdb", 7)
+    real_copy = wl._clone_or_copy
+
+    def slow_copy(source, target):
+        time.sleep(0.5)
+        return real_copy(source, target)
+
+    monkeypatch.setattr(wl, "_clone_or_copy", slow_copy)
+    working = WorkingCopy(tmp_path)
+    started = time.monotonic()
+    pending = working.start_copy()
+    assert time.monotonic() - started < 0.4  # the run's first steps go on meanwhile
+    wl.wait_for_copy(working.building)
+    assert time.monotonic() - started >= 0.5
+    assert _read(working.building) == 7
+    report = pending.wait()
+    assert report.method in ("clone", "copy") and report.copied_bytes == working.live.stat().st_size
+    assert pending.waited_seconds > 0.05
+    wl.wait_for_copy(tmp_path / "warehouse.duckdb")  # not a copy being made: returns at once
+
+
+def test_a_background_copy_that_fails_fails_its_reader_and_is_never_published(tmp_path, monkeypatch):
+    import pipelines.warehouse_lock as wl
+
+    _warehouse(tmp_path / "warehouse.duckdb", 7)
+
+    def full_disk(source, target):
+        target.write_bytes(b"half")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(wl, "_clone_or_copy", full_disk)
+    working = WorkingCopy(tmp_path)
+    pending = working.start_copy()
+    with pytest.raises(RuntimeError, match="working copy .* could not be made: .*No space left on device"):
+        wl.wait_for_copy(working.building)
+    with pytest.raises(RuntimeError, match="could not be made"):
+        pending.wait()  # what the run's end calls before it would commit
+    assert _read(tmp_path / "warehouse.duckdb") == 7
