@@ -125,9 +125,9 @@ def seeded_sample(frame: pl.LazyFrame, rows: int, total: int, seed: int = SAMPLE
     the sample is never short in practice), then the `rows` kept rows lowest in hash order are taken:
     the same seed gives the same rows, and only the kept rows are ever held in memory.
 
-    The hash is the filter itself (not a column filtered on), so polars applies it in the Parquet reader
-    and decodes the other columns of the kept rows only: for a year of behaviour events the process
-    peaked at 6.6 GB filtering on a hash column added first, 1.7 GB this way (docs/benchmarks.md).
+    The hash is the filter itself (not a column filtered on), so polars applies it in the Parquet reader:
+    for a year of behaviour events the sample peaked at 6.6 GB filtering on a hash column added first,
+    1.7 GB this way (docs/benchmarks.md).
     """
     keep = min(1.0, (rows * 1.1 + 1000) / max(total, 1))
     cut = int(keep * (2**64 - 1))
