@@ -128,12 +128,11 @@ class WarehouseLockResource(ConfigurableResource):
             from assets.exports.logic import spark_views_warehouse
 
             return spark_views_warehouse(Path(self.data_dir or Path(self.lock_path).parent))
-        if working:
-            wait_for_copy(working.building)  # made while the first steps run (pipelines/warehouse_lock.py)
+        self.wait_for_working_copy()
         return working.building if working else Path(self.data_dir or Path(self.lock_path).parent) / WAREHOUSE_FILE
 
     def wait_for_working_copy(self) -> None:
-        """Return once the run's working copy is made (dbt steps call it before dbt opens the copy)."""
+        """Return once the run's working copy is made (made while the first steps run; pipelines/warehouse_lock.py)."""
         working = self._working
         if working:
             wait_for_copy(working.building)
@@ -141,9 +140,8 @@ class WarehouseLockResource(ConfigurableResource):
     @property
     def marts_dir(self) -> Path:
         """Where this run's export step writes mart folders (staged until the run succeeds)."""
+        self.wait_for_working_copy()
         working = self._working
-        if working:
-            wait_for_copy(working.building)
         return working.staged_marts_dir if working else Path(self.data_dir or Path(self.lock_path).parent) / "marts"
 
     @contextmanager

@@ -291,8 +291,9 @@ class PendingCopy:
                 started = time.monotonic()
                 self._thread.join()
                 self.waited_seconds += time.monotonic() - started
-            with _PENDING_LOCK:
-                _PENDING.pop(self.building.resolve(), None)
+            if self.error is None:  # a failed copy stays registered: every later reader gets the error too
+                with _PENDING_LOCK:
+                    _PENDING.pop(self.building.resolve(), None)
         if self.error is not None:
             raise RuntimeError(f"the run's working copy {self.building} could not be made: {self.error}") from self.error
         assert self.report is not None

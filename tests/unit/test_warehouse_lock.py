@@ -150,5 +150,7 @@ def test_a_background_copy_that_fails_fails_its_reader_and_is_never_published(tm
     with pytest.raises(RuntimeError, match="working copy .* could not be made: .*No space left on device"):
         wl.wait_for_copy(working.building)
     with pytest.raises(RuntimeError, match="could not be made"):
+        wl.wait_for_copy(working.building)  # a later step never opens the half-written copy either
+    with pytest.raises(RuntimeError, match="could not be made"):
         pending.wait()  # what the run's end calls before it would commit
     assert _read(tmp_path / "warehouse.duckdb") == 7
